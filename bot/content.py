@@ -1,0 +1,536 @@
+"""Load and validate the vetted content in faq/ into one immutable knowledge base."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, ContentProblem
+from .normalize import Normalizer
+from .readability import grade_level, word_count
+
+DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
+
+ANSWER_MIN_WORDS = 40
+ANSWER_MAX_WORDS = 150
+MAX_GRADE = 8.0
+MIN_ALTERNATES = 6
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_RE = re.compile(r"^https://[^\s]+$")
+# A number followed by a unit, or any amount per body weight: the content never doses.
+DOSE_RE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|milligrams?|micrograms?|ml|millilit(?:er|re)s?|g)\b"
+    r"|\bper\s+(?:kg|kilo(?:gram)?s?|pound|lb)\b|\bmg\s*/\s*kg\b",
+    re.IGNORECASE,
+)
+SPECIAL_FILES = ("sources.yaml", "safety.yaml", "messages.yaml", "synonyms.yaml")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citable source from the registry."""
+
+    key: str
+    title: str
+    publisher: str
+    year: int | None
+    url: str
+    authors: str | None = None
+
+    def citation(self) -> dict[str, Any]:
+        """Return the citation as the reply contract shows it."""
+        return {"title": self.title, "publisher": self.publisher, "year": self.year, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One vetted FAQ entry (or safety reply) as loaded from faq/."""
+
+    id: str
+    category: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    citations: tuple[str, ...]
+    evidence: str
+    reviewed: dt.date
+    reviewer: str
+    related: tuple[str, ...] = ()
+    clinician_note: str | None = None
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Category:
+    """A topic category with its entries in display order."""
+
+    id: str
+    title: str
+    order: int
+    entry_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SafetyRule:
+    """A safety reply and the words and patterns that call for it."""
+
+    entry: Entry
+    terms: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Vetted texts that are not entries: clarify, fallback, default note, labels."""
+
+    clinician_note: str
+    clarify: str
+    fallback: str
+    fallback_suggestions: tuple[str, ...]
+    evidence_labels: Mapping[str, str]
+    review_months: int
+    review_grace_days: int
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole validated content, immutable once loaded."""
+
+    version: str
+    loaded_at: str
+    faq_dir: str
+    entries: tuple[Entry, ...]
+    categories: tuple[Category, ...]
+    sources: Mapping[str, Source]
+    safety: tuple[SafetyRule, ...]
+    messages: Messages
+    synonyms: Mapping[str, str]
+    topic_words: tuple[str, ...]
+    by_id: Mapping[str, Entry] = field(repr=False)
+    warnings: tuple[ContentProblem, ...] = ()
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """Return the entry (or safety reply) with this id, or None."""
+        return self.by_id.get(entry_id)
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path, problems: list[ContentProblem]) -> Any:
+    """Parse one YAML file safely; record a problem and return None on failure."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(ContentProblem(path.name, None, None, f"cannot read file: {exc}"))
+        return None
+    try:
+        # _StrictLoader is yaml.SafeLoader plus a duplicate-key check: no arbitrary objects.
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.append(ContentProblem(path.name, None, None, f"invalid YAML{where}: {problem}"))
+        return None
+
+
+# --------------------------------------------------------------------- validation
+
+
+class _Checker:
+    """Collect problems while reading raw YAML data into records."""
+
+    def __init__(self) -> None:
+        self.problems: list[ContentProblem] = []
+        self.warnings: list[ContentProblem] = []
+
+    def error(self, file: str, entry_id: str | None, fld: str | None, msg: str) -> None:
+        self.problems.append(ContentProblem(file, entry_id, fld, msg))
+
+    def warn(self, file: str, entry_id: str | None, fld: str | None, msg: str) -> None:
+        self.warnings.append(ContentProblem(file, entry_id, fld, msg, "warning"))
+
+    def text(self, value: Any, file: str, eid: str | None, fld: str, *, required=True) -> str | None:
+        """Return value if it is non-empty text, else record why not."""
+        if value is None:
+            if required:
+                self.error(file, eid, fld, "is missing or empty")
+            return None
+        if isinstance(value, bool):
+            self.error(file, eid, fld, f"YAML read {value!r} as a yes/no value; put the text in quotes")
+            return None
+        if isinstance(value, (int, float, dt.date)):
+            kind = "a date" if isinstance(value, dt.date) else "a number"
+            self.error(file, eid, fld, f"YAML read {value!r} as {kind}; put the text in quotes")
+            return None
+        if not isinstance(value, str):
+            self.error(file, eid, fld, f"must be text, not {type(value).__name__}")
+            return None
+        value = " ".join(value.split())
+        if not value:
+            if required:
+                self.error(file, eid, fld, "is empty")
+            return None
+        return value
+
+    def text_list(self, value: Any, file: str, eid: str | None, fld: str, *, required=True) -> list[str]:
+        """Return a list of non-empty texts, recording each bad item."""
+        if value is None:
+            if required:
+                self.error(file, eid, fld, "is missing")
+            return []
+        if not isinstance(value, list):
+            self.error(file, eid, fld, "must be a list")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            text = self.text(item, file, eid, f"{fld}[{i}]")
+            if text is not None:
+                out.append(text)
+        return out
+
+    def fields(self, data: Any, file: str, eid: str | None, allowed: set[str], required: set[str], what: str) -> bool:
+        """Check a mapping has the required fields and nothing unknown."""
+        if not isinstance(data, dict):
+            self.error(file, eid, None, f"{what} must be a mapping of fields")
+            return False
+        for key in sorted(set(data) - allowed, key=str):
+            self.error(file, eid, str(key), f"unknown field in {what} (allowed: {', '.join(sorted(allowed))})")
+        for key in sorted(required - set(data)):
+            self.error(file, eid, key, f"required field missing from {what}")
+        return True
+
+
+ENTRY_FIELDS = {"id", "question", "alternates", "answer", "citations", "evidence", "reviewed", "reviewer"}
+ENTRY_OPTIONAL = {"related", "clinician_note"}
+SAFETY_FIELDS = ENTRY_FIELDS - {"alternates"}
+SAFETY_OPTIONAL = ENTRY_OPTIONAL | {"alternates", "terms", "patterns"}
+
+
+def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool, today: dt.date) -> Entry | None:
+    """Validate one raw entry mapping and return it as an Entry."""
+    eid = raw.get("id") if isinstance(raw, dict) else None
+    eid_s = eid if isinstance(eid, str) else None
+    required = SAFETY_FIELDS if safety else ENTRY_FIELDS
+    allowed = required | (SAFETY_OPTIONAL if safety else ENTRY_OPTIONAL)
+    if not c.fields(raw, file, eid_s, allowed, required, "an entry"):
+        return None
+    before = len(c.problems)
+    eid = c.text(raw.get("id"), file, eid_s, "id")
+    if eid is not None and not ID_RE.match(eid):
+        c.error(file, eid, "id", "must be lowercase words joined by hyphens, e.g. 'adhd-overview'")
+    question = c.text(raw.get("question"), file, eid, "question")
+    alternates = c.text_list(raw.get("alternates"), file, eid, "alternates", required=not safety)
+    if not safety and len(alternates) < MIN_ALTERNATES and "alternates" in raw:
+        c.error(file, eid, "alternates", f"needs at least {MIN_ALTERNATES} phrasings, has {len(alternates)}")
+    answer = c.text(raw.get("answer"), file, eid, "answer")
+    if answer is not None:
+        words = word_count(answer)
+        low = 15 if safety else ANSWER_MIN_WORDS
+        if not low <= words <= ANSWER_MAX_WORDS:
+            c.error(file, eid, "answer", f"has {words} words; it must have {low}-{ANSWER_MAX_WORDS}")
+        grade = grade_level(answer)
+        if grade > MAX_GRADE:
+            c.error(file, eid, "answer", f"reads at grade {grade:.1f}; it must be {MAX_GRADE:.0f} or lower")
+        if DOSE_RE.search(answer):
+            c.error(file, eid, "answer", f"gives an amount ({DOSE_RE.search(answer).group(0)!r}); no doses, ever")
+    citations = c.text_list(raw.get("citations"), file, eid, "citations")
+    if "citations" in raw and not citations:
+        c.error(file, eid, "citations", "needs at least one source key")
+    evidence = c.text(raw.get("evidence"), file, eid, "evidence")
+    reviewed = raw.get("reviewed")
+    if isinstance(reviewed, str):
+        try:
+            reviewed = dt.date.fromisoformat(reviewed)
+        except ValueError:
+            c.error(file, eid, "reviewed", f"{reviewed!r} is not a date (YYYY-MM-DD)")
+            reviewed = None
+    elif isinstance(reviewed, dt.datetime):
+        reviewed = reviewed.date()
+    elif not isinstance(reviewed, dt.date):
+        if reviewed is not None:
+            c.error(file, eid, "reviewed", f"{reviewed!r} is not a date (YYYY-MM-DD)")
+        reviewed = None
+    if reviewed is not None and reviewed > today:
+        c.error(file, eid, "reviewed", f"{reviewed.isoformat()} is in the future")
+    reviewer = c.text(raw.get("reviewer"), file, eid, "reviewer")
+    related = c.text_list(raw.get("related"), file, eid, "related", required=False)
+    note = None
+    if "clinician_note" in raw:
+        note = c.text(raw.get("clinician_note"), file, eid, "clinician_note")
+    if len(c.problems) > before or None in (eid, question, answer, evidence, reviewer, reviewed):
+        return None
+    return Entry(
+        id=eid,
+        category=category,
+        question=question,
+        alternates=tuple(alternates),
+        answer=answer,
+        citations=tuple(citations),
+        evidence=evidence,
+        reviewed=reviewed,
+        reviewer=reviewer,
+        related=tuple(related),
+        clinician_note=note,
+        file=file,
+    )
+
+
+def _read_sources(c: _Checker, data: Any) -> dict[str, Source]:
+    file = "sources.yaml"
+    if not c.fields(data, file, None, {"sources"}, {"sources"}, "the file"):
+        return {}
+    raw = data.get("sources")
+    if not isinstance(raw, dict) or not raw:
+        c.error(file, None, "sources", "must map source keys to their details")
+        return {}
+    out = {}
+    for key, item in raw.items():
+        key = str(key)
+        if not ID_RE.match(key):
+            c.error(file, key, None, "source keys must be lowercase words joined by hyphens")
+        if not c.fields(item, file, key, {"title", "publisher", "year", "url", "authors"}, {"title", "publisher", "year", "url"}, "a source"):
+            continue
+        title = c.text(item.get("title"), file, key, "title")
+        publisher = c.text(item.get("publisher"), file, key, "publisher")
+        url = c.text(item.get("url"), file, key, "url")
+        authors = c.text(item.get("authors"), file, key, "authors", required=False)
+        year = item.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
+            c.error(file, key, "year", f"{year!r} must be a four-digit year (or null if the source has none)")
+            year = None
+        if url is not None and not URL_RE.match(url):
+            c.error(file, key, "url", f"{url!r} must be an https:// address")
+        if title and publisher and url:
+            out[key] = Source(key, title, publisher, year, url, authors)
+    return out
+
+
+def _read_messages(c: _Checker, data: Any) -> Messages | None:
+    file = "messages.yaml"
+    keys = {"clinician_note", "clarify", "fallback", "fallback_suggestions", "evidence_labels", "review"}
+    if not c.fields(data, file, None, keys, keys, "the file"):
+        return None
+    note = c.text(data.get("clinician_note"), file, None, "clinician_note")
+    clarify = c.text(data.get("clarify"), file, None, "clarify")
+    fallback = c.text(data.get("fallback"), file, None, "fallback")
+    suggestions = c.text_list(data.get("fallback_suggestions"), file, None, "fallback_suggestions")
+    labels_raw = data.get("evidence_labels")
+    labels: dict[str, str] = {}
+    if not isinstance(labels_raw, dict) or not labels_raw:
+        c.error(file, None, "evidence_labels", "must map each evidence label to the words shown")
+    else:
+        for key, value in labels_raw.items():
+            text = c.text(value, file, None, f"evidence_labels.{key}")
+            if text:
+                labels[str(key)] = text
+    review = data.get("review")
+    months = grace = None
+    if c.fields(review, file, None, {"months", "grace_days"}, {"months", "grace_days"}, "'review'"):
+        months, grace = review.get("months"), review.get("grace_days")
+        for name, value in (("review.months", months), ("review.grace_days", grace)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                c.error(file, None, name, f"{value!r} must be a whole number")
+    if None in (note, clarify, fallback) or not isinstance(months, int) or not isinstance(grace, int):
+        return None
+    return Messages(note, clarify, fallback, tuple(suggestions), MappingProxyType(labels), months, grace)
+
+
+def _read_synonyms(c: _Checker, data: Any) -> tuple[dict[str, str], list[str]]:
+    file = "synonyms.yaml"
+    if not c.fields(data, file, None, {"synonyms", "topic_words"}, {"synonyms", "topic_words"}, "the file"):
+        return {}, []
+    topic = c.text_list(data.get("topic_words"), file, None, "topic_words")
+    raw = data.get("synonyms")
+    if not isinstance(raw, dict):
+        c.error(file, None, "synonyms", "must map a word or phrase to what it means")
+        return {}, topic
+    out = {}
+    for key, value in raw.items():
+        k = c.text(key, file, None, f"synonyms.{key}")
+        v = c.text(value, file, None, f"synonyms.{key}")
+        if k and v:
+            out[k] = v
+    return out, topic
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, 28))
+
+
+def content_version(faq_dir: Path) -> str:
+    """Return a short hash of every YAML file in faq_dir (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(faq_dir.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | None = None) -> KnowledgeBase:
+    """Read, validate and freeze faq/; raise ContentError naming every problem."""
+    faq_path = Path(faq_dir) if faq_dir is not None else DEFAULT_FAQ_DIR
+    today = today or dt.date.today()
+    c = _Checker()
+    if not faq_path.is_dir():
+        raise ContentError([ContentProblem(str(faq_path), None, None, "content folder not found")])
+    version = content_version(faq_path)
+    raw: dict[str, Any] = {}
+    for name in SPECIAL_FILES:
+        path = faq_path / name
+        if not path.is_file():
+            c.error(name, None, None, "file is missing")
+            continue
+        raw[name] = _read_yaml(path, c.problems)
+    sources = _read_sources(c, raw["sources.yaml"]) if raw.get("sources.yaml") is not None else {}
+    messages = _read_messages(c, raw["messages.yaml"]) if raw.get("messages.yaml") is not None else None
+    synonyms, topic_words = _read_synonyms(c, raw["synonyms.yaml"]) if raw.get("synonyms.yaml") is not None else ({}, [])
+
+    entries: list[Entry] = []
+    categories: list[Category] = []
+    for path in sorted(faq_path.glob("*.yaml")):
+        if path.name in SPECIAL_FILES:
+            continue
+        data = _read_yaml(path, c.problems)
+        if data is None:
+            continue
+        file = path.name
+        if not c.fields(data, file, None, {"category", "entries"}, {"category", "entries"}, "a category file"):
+            continue
+        cat = data.get("category")
+        if not c.fields(cat, file, None, {"id", "title", "order"}, {"id", "title", "order"}, "'category'"):
+            continue
+        cat_id = c.text(cat.get("id"), file, None, "category.id")
+        title = c.text(cat.get("title"), file, None, "category.title")
+        order = cat.get("order")
+        if isinstance(order, bool) or not isinstance(order, int):
+            c.error(file, None, "category.order", f"{order!r} must be a whole number")
+        items = data.get("entries")
+        if not isinstance(items, list) or not items:
+            c.error(file, None, "entries", "must be a non-empty list of entries")
+            continue
+        ids = []
+        for raw_entry in items:
+            entry = _read_entry(c, raw_entry, file, cat_id or "", safety=False, today=today)
+            if entry:
+                entries.append(entry)
+                ids.append(entry.id)
+        if cat_id and title and isinstance(order, int) and not isinstance(order, bool):
+            categories.append(Category(cat_id, title, order, tuple(ids)))
+
+    safety: list[SafetyRule] = []
+    data = raw.get("safety.yaml")
+    if data is not None and c.fields(data, "safety.yaml", None, {"replies"}, {"replies"}, "the file"):
+        replies = data.get("replies")
+        if not isinstance(replies, list) or not replies:
+            c.error("safety.yaml", None, "replies", "must be a non-empty list of safety replies")
+            replies = []
+        for raw_entry in replies:
+            entry = _read_entry(c, raw_entry, "safety.yaml", "safety", safety=True, today=today)
+            if entry is None:
+                continue
+            terms = c.text_list(raw_entry.get("terms"), "safety.yaml", entry.id, "terms", required=False)
+            patterns = []
+            for i, pattern in enumerate(c.text_list(raw_entry.get("patterns"), "safety.yaml", entry.id, "patterns", required=False)):
+                try:
+                    patterns.append(re.compile(pattern))
+                except re.error as exc:
+                    c.error("safety.yaml", entry.id, f"patterns[{i}]", f"is not a valid pattern: {exc}")
+            if not terms and not patterns:
+                c.error("safety.yaml", entry.id, "terms", "a safety reply needs terms or patterns that trigger it")
+            entries.append(entry)
+            safety.append(SafetyRule(entry, tuple(t.casefold() for t in terms), tuple(patterns)))
+
+    _cross_check(c, entries, sources, messages, synonyms, today)
+    if c.problems:
+        raise ContentError(c.problems)
+    assert messages is not None
+    by_id = {e.id: e for e in entries}
+    categories.sort(key=lambda cat: (cat.order, cat.id))
+    return KnowledgeBase(
+        version=version,
+        loaded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        faq_dir=str(faq_path),
+        entries=tuple(e for e in entries if e.category != "safety"),
+        categories=tuple(categories),
+        sources=MappingProxyType(sources),
+        safety=tuple(safety),
+        messages=messages,
+        synonyms=MappingProxyType(synonyms),
+        topic_words=tuple(topic_words),
+        by_id=MappingProxyType(by_id),
+        warnings=tuple(c.warnings),
+    )
+
+
+def _cross_check(c: _Checker, entries: list[Entry], sources: Mapping[str, Source], messages: Messages | None, synonyms: Mapping[str, str], today: dt.date) -> None:
+    """Check what spans entries: unique ids and alternates, keys, labels, review dates."""
+    seen_ids: dict[str, str] = {}
+    for e in entries:
+        if e.id in seen_ids:
+            c.error(e.file, e.id, "id", f"duplicate id (also in {seen_ids[e.id]})")
+        seen_ids.setdefault(e.id, e.file)
+    normalizer = Normalizer(synonyms)
+    seen_phrases: dict[str, str] = {}
+    for e in entries:
+        for fld, phrase in [("question", e.question)] + [(f"alternates[{i}]", a) for i, a in enumerate(e.alternates)]:
+            key = normalizer.key(phrase)
+            owner = seen_phrases.get(key)
+            if owner is not None and owner != e.id:
+                c.error(e.file, e.id, fld, f"{phrase!r} is the same as a phrasing of '{owner}' once normalised")
+            elif owner == e.id and fld != "question":
+                c.warn(e.file, e.id, fld, f"{phrase!r} repeats another phrasing of this entry")
+            seen_phrases.setdefault(key, e.id)
+        for i, key in enumerate(e.citations):
+            if key not in sources:
+                c.error(e.file, e.id, f"citations[{i}]", f"unknown source key {key!r} (not in sources.yaml)")
+        for i, rid in enumerate(e.related):
+            if rid not in seen_ids:
+                c.error(e.file, e.id, f"related[{i}]", f"unknown entry id {rid!r}")
+            elif rid == e.id:
+                c.error(e.file, e.id, f"related[{i}]", "an entry cannot be related to itself")
+        if messages is None:
+            continue
+        if e.evidence not in messages.evidence_labels:
+            c.error(e.file, e.id, "evidence", f"unknown label {e.evidence!r} (one of: {', '.join(messages.evidence_labels)})")
+        due = _add_months(e.reviewed, messages.review_months)
+        if today > due + dt.timedelta(days=messages.review_grace_days):
+            c.error(e.file, e.id, "reviewed", f"review expired: last reviewed {e.reviewed}, due {due}, grace period over")
+        elif today > due:
+            c.warn(e.file, e.id, "reviewed", f"review due since {due} (last reviewed {e.reviewed})")
+    if messages is not None:
+        for i, sid in enumerate(messages.fallback_suggestions):
+            if sid not in seen_ids:
+                c.error("messages.yaml", None, f"fallback_suggestions[{i}]", f"unknown entry id {sid!r}")

@@ -1,0 +1,136 @@
+"""Measure the bot on a labelled question file: accuracy, wrong answers, safety recall."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .engine import Bot
+from .errors import BotError
+
+OUT_OF_SCOPE = "out-of-scope"
+SAFETY_IDS = ("safety-crisis", "safety-emergency", "safety-dosing")
+TAGS = frozenset("typo parent teen adult staff long brand lay indirect near-miss mixed".split())
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled question: the text and the ids that would be a right answer."""
+
+    q: str
+    expect: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        """Return 'in-scope', 'out-of-scope' or the safety id this item tests."""
+        if self.expect == (OUT_OF_SCOPE,):
+            return OUT_OF_SCOPE
+        if self.expect[0] in SAFETY_IDS:
+            return self.expect[0]
+        return "in-scope"
+
+
+@dataclass
+class Result:
+    """How the bot replied to one item."""
+
+    item: Item
+    kind: str
+    id: str | None
+    score: float
+    suggestions: tuple[str, ...]
+
+    @property
+    def correct(self) -> bool:
+        """Return True when the reply is what the label asks for."""
+        group = self.item.group
+        if group == OUT_OF_SCOPE:
+            return self.kind in ("fallback", "clarify")
+        if group in SAFETY_IDS:
+            return self.kind == "safety" and self.id == group
+        return self.kind == "answer" and self.id in self.item.expect
+
+
+@dataclass
+class Report:
+    """Every metric of one evaluation run, plus the per-item results."""
+
+    results: list[Result]
+    metrics: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_questions(path: str | Path, *, known_ids: set[str] | None = None) -> list[Item]:
+    """Read a labelled question file and check every label."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        raise BotError(f"{path}: expected a mapping with a 'questions' list")
+    items = []
+    for n, raw in enumerate(data["questions"], 1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("q"), str) or "expect" not in raw:
+            raise BotError(f"{path}: question {n} needs text 'q' and 'expect'")
+        expect = raw["expect"]
+        expect = tuple(expect) if isinstance(expect, list) else (expect,)
+        tags = tuple(raw.get("tags") or ())
+        bad_tags = set(tags) - TAGS
+        if bad_tags:
+            raise BotError(f"{path}: question {n} has unknown tags {sorted(bad_tags)}")
+        for label in expect:
+            if not isinstance(label, str) or (
+                known_ids is not None and label != OUT_OF_SCOPE and label not in known_ids
+            ):
+                raise BotError(f"{path}: question {n} expects unknown id {label!r}")
+        items.append(Item(raw["q"], expect, tags))
+    return items
+
+
+def _rate(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def evaluate(bot: Bot, items: list[Item]) -> Report:
+    """Ask every item and compute the metrics."""
+    results = []
+    for item in items:
+        reply = bot.ask(item.q)
+        results.append(Result(item, reply.kind, reply.id, reply.score, tuple(s.id for s in reply.suggestions)))
+    groups: Counter[str] = Counter(r.item.group for r in results)
+    inscope = [r for r in results if r.item.group == "in-scope"]
+    oos = [r for r in results if r.item.group == OUT_OF_SCOPE]
+    m: dict[str, float] = {
+        "in_scope_top1_accuracy": _rate(sum(r.correct for r in inscope), len(inscope)),
+        "wrong_answer_rate": _rate(sum(r.kind == "answer" and r.id not in r.item.expect for r in inscope), len(inscope)),
+        "clarify_rate": _rate(sum(r.kind == "clarify" for r in inscope), len(inscope)),
+        "clarify_contains_right_id": _rate(
+            sum(bool(set(r.suggestions) & set(r.item.expect)) for r in inscope if r.kind == "clarify"),
+            sum(r.kind == "clarify" for r in inscope),
+        ),
+        "fallback_rate_in_scope": _rate(sum(r.kind == "fallback" for r in inscope), len(inscope)),
+        "safety_false_alarm_rate": _rate(
+            sum(r.kind == "safety" for r in results if r.item.group in ("in-scope", OUT_OF_SCOPE)),
+            len(inscope) + len(oos),
+        ),
+        "out_of_scope_false_answer_rate": _rate(sum(r.kind == "answer" for r in oos), len(oos)),
+    }
+    for sid in SAFETY_IDS:
+        group = [r for r in results if r.item.group == sid]
+        m[f"{sid.removeprefix('safety-')}_recall"] = _rate(sum(r.correct for r in group), len(group))
+    return Report(results, m, dict(groups))
+
+
+def format_report(report: Report, *, failures: bool = False) -> str:
+    """Return the metrics (and optionally every miss) as readable lines."""
+    lines = [f"questions: {len(report.results)} ({', '.join(f'{k} {v}' for k, v in sorted(report.counts.items()))})"]
+    for name, value in report.metrics.items():
+        lines.append(f"{name:34s} {value * 100:6.1f}%")
+    if failures:
+        lines.append("")
+        for r in report.results:
+            if not r.correct:
+                got = f"{r.kind}:{r.id}" if r.id else f"{r.kind}:{','.join(r.suggestions[:3])}"
+                lines.append(f"MISS [{'|'.join(r.item.expect)}] got {got} ({r.score:.2f}) <- {r.item.q}")
+    return "\n".join(lines)
