@@ -67,13 +67,15 @@ def main() -> None:
     kb = load_knowledge_base(ROOT / "faq")
     items = load_questions(ROOT / "tests/data/questions.yaml", known_ids=set(kb.by_id))
     grid = {
-        "anchored_unknown": (0.1, 0.25, 0.5),
-        "beta": (1.0, 1.5, 2.5),
-        "weights": ((0.45, 0.35, 0.20), (0.6, 0.2, 0.2), (0.3, 0.5, 0.2), (0.5, 0.3, 0.2), (0.4, 0.3, 0.3)),
+        "anchored_unknown": (0.1, 0.25),
+        "unanchored_unknown": (1.0, 2.0, 3.0),
+        "beta": (1.0, 1.5),
+        "spread": (3.0, 1e9),
+        "weights": ((0.3, 0.4, 0.3), (0.4, 0.3, 0.3), (0.3, 0.3, 0.4), (0.35, 0.45, 0.2)),
     }
     results = []
     for values in itertools.product(*grid.values()):
-        options = dict(zip(grid, values))
+        options = dict(zip(grid, values, strict=True))
         bot = Bot(kb, **options)
         rows = []
         for it in items:
@@ -89,7 +91,7 @@ def main() -> None:
                 cv.append(score(test, tb[3]) if tb else (0, 1, 1))
             results.append((best[0], options, best, cv))
     results.sort(key=lambda r: r[0], reverse=True)
-    for acc, options, (a, w, o, th), cv in results[:8]:
+    for _acc, options, (a, w, o, th), cv in results[:8]:
         cv_acc = sum(c[0] for c in cv) / 2
         cv_wrong = sum(c[1] for c in cv) / 2
         cv_oos = sum(c[2] for c in cv) / 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import re
@@ -126,7 +127,23 @@ class KnowledgeBase:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
+    """SafeLoader that refuses duplicate keys and leaves dates as text for the checks."""
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping repeats a key; carries the key so the problem can name the field."""
+
+    def __init__(self, key: object, first_line: int, mark: yaml.Mark) -> None:
+        self.key = key
+        super().__init__(None, None, f"duplicate key {key!r} (first on line {first_line + 1})", mark)
+
+
+# Without the timestamp resolver "2026-13-01" stays text and gets a named error,
+# instead of a bare ValueError from deep inside PyYAML.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
@@ -134,12 +151,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first on line {seen[key] + 1})",
-                key_node.start_mark,
-            )
+            raise _DuplicateKey(key, seen[key], key_node.start_mark)
         seen[key] = key_node.start_mark.line
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -161,8 +173,24 @@ def _read_yaml(path: Path, problems: list[ContentProblem]) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        problems.append(ContentProblem(path.name, None, None, f"invalid YAML{where}: {problem}"))
+        entry_id = _entry_at(text, mark.line) if mark else None
+        field = str(exc.key) if isinstance(exc, _DuplicateKey) else None
+        problems.append(ContentProblem(path.name, entry_id, field, f"invalid YAML{where}: {problem}"))
         return None
+
+
+_ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*['\"]?([^'\"\s#]+)")
+
+
+def _entry_at(text: str, line: int) -> str | None:
+    """Return the id of the entry that contains this line of a YAML file, if any."""
+    for row in reversed(text.splitlines()[: line + 1]):
+        match = _ID_LINE.match(row)
+        if match:
+            return match.group(1)
+        if row.startswith(("entries:", "replies:", "category:")):
+            return None
+    return None
 
 
 # --------------------------------------------------------------------- validation
@@ -320,7 +348,14 @@ def _read_sources(c: _Checker, data: Any) -> dict[str, Source]:
         key = str(key)
         if not ID_RE.match(key):
             c.error(file, key, None, "source keys must be lowercase words joined by hyphens")
-        if not c.fields(item, file, key, {"title", "publisher", "year", "url", "authors"}, {"title", "publisher", "year", "url"}, "a source"):
+        if not c.fields(
+            item,
+            file,
+            key,
+            {"title", "publisher", "year", "url", "authors"},
+            {"title", "publisher", "year", "url"},
+            "a source",
+        ):
             continue
         title = c.text(item.get("title"), file, key, "title")
         publisher = c.text(item.get("publisher"), file, key, "publisher")
@@ -386,9 +421,10 @@ def _read_synonyms(c: _Checker, data: Any) -> tuple[dict[str, str], list[str]]:
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
+    """Return the same day `months` later (the month's last day if it is shorter)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, 28))
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def content_version(faq_dir: Path) -> str:
@@ -416,10 +452,13 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
         raw[name] = _read_yaml(path, c.problems)
     sources = _read_sources(c, raw["sources.yaml"]) if raw.get("sources.yaml") is not None else {}
     messages = _read_messages(c, raw["messages.yaml"]) if raw.get("messages.yaml") is not None else None
-    synonyms, topic_words = _read_synonyms(c, raw["synonyms.yaml"]) if raw.get("synonyms.yaml") is not None else ({}, [])
+    synonyms, topic_words = (
+        _read_synonyms(c, raw["synonyms.yaml"]) if raw.get("synonyms.yaml") is not None else ({}, [])
+    )
 
     entries: list[Entry] = []
     categories: list[Category] = []
+    declared_ids: set[str] = set()  # every id written, even on an entry that failed its checks
     for path in sorted(faq_path.glob("*.yaml")):
         if path.name in SPECIAL_FILES:
             continue
@@ -443,6 +482,8 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
             continue
         ids = []
         for raw_entry in items:
+            if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
+                declared_ids.add(raw_entry["id"])
             entry = _read_entry(c, raw_entry, file, cat_id or "", safety=False, today=today)
             if entry:
                 entries.append(entry)
@@ -458,12 +499,16 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
             c.error("safety.yaml", None, "replies", "must be a non-empty list of safety replies")
             replies = []
         for raw_entry in replies:
+            if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
+                declared_ids.add(raw_entry["id"])
             entry = _read_entry(c, raw_entry, "safety.yaml", "safety", safety=True, today=today)
             if entry is None:
                 continue
             terms = c.text_list(raw_entry.get("terms"), "safety.yaml", entry.id, "terms", required=False)
             patterns = []
-            for i, pattern in enumerate(c.text_list(raw_entry.get("patterns"), "safety.yaml", entry.id, "patterns", required=False)):
+            for i, pattern in enumerate(
+                c.text_list(raw_entry.get("patterns"), "safety.yaml", entry.id, "patterns", required=False)
+            ):
                 try:
                     patterns.append(re.compile(pattern))
                 except re.error as exc:
@@ -473,7 +518,7 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
             entries.append(entry)
             safety.append(SafetyRule(entry, tuple(t.casefold() for t in terms), tuple(patterns)))
 
-    _cross_check(c, entries, sources, messages, synonyms, today)
+    _cross_check(c, entries, sources, messages, synonyms, today, declared_ids)
     if c.problems:
         raise ContentError(c.problems)
     assert messages is not None
@@ -481,7 +526,7 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
     categories.sort(key=lambda cat: (cat.order, cat.id))
     return KnowledgeBase(
         version=version,
-        loaded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         faq_dir=str(faq_path),
         entries=tuple(e for e in entries if e.category != "safety"),
         categories=tuple(categories),
@@ -495,7 +540,15 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
     )
 
 
-def _cross_check(c: _Checker, entries: list[Entry], sources: Mapping[str, Source], messages: Messages | None, synonyms: Mapping[str, str], today: dt.date) -> None:
+def _cross_check(
+    c: _Checker,
+    entries: list[Entry],
+    sources: Mapping[str, Source],
+    messages: Messages | None,
+    synonyms: Mapping[str, str],
+    today: dt.date,
+    declared_ids: set[str],
+) -> None:
     """Check what spans entries: unique ids and alternates, keys, labels, review dates."""
     seen_ids: dict[str, str] = {}
     for e in entries:
@@ -517,20 +570,27 @@ def _cross_check(c: _Checker, entries: list[Entry], sources: Mapping[str, Source
             if key not in sources:
                 c.error(e.file, e.id, f"citations[{i}]", f"unknown source key {key!r} (not in sources.yaml)")
         for i, rid in enumerate(e.related):
-            if rid not in seen_ids:
+            if rid not in declared_ids:
                 c.error(e.file, e.id, f"related[{i}]", f"unknown entry id {rid!r}")
             elif rid == e.id:
                 c.error(e.file, e.id, f"related[{i}]", "an entry cannot be related to itself")
         if messages is None:
             continue
         if e.evidence not in messages.evidence_labels:
-            c.error(e.file, e.id, "evidence", f"unknown label {e.evidence!r} (one of: {', '.join(messages.evidence_labels)})")
+            c.error(
+                e.file,
+                e.id,
+                "evidence",
+                f"unknown label {e.evidence!r} (one of: {', '.join(messages.evidence_labels)})",
+            )
         due = _add_months(e.reviewed, messages.review_months)
         if today > due + dt.timedelta(days=messages.review_grace_days):
-            c.error(e.file, e.id, "reviewed", f"review expired: last reviewed {e.reviewed}, due {due}, grace period over")
+            c.error(
+                e.file, e.id, "reviewed", f"review expired: last reviewed {e.reviewed}, due {due}, grace period over"
+            )
         elif today > due:
             c.warn(e.file, e.id, "reviewed", f"review due since {due} (last reviewed {e.reviewed})")
     if messages is not None:
         for i, sid in enumerate(messages.fallback_suggestions):
-            if sid not in seen_ids:
+            if sid not in declared_ids:
                 c.error("messages.yaml", None, f"fallback_suggestions[{i}]", f"unknown entry id {sid!r}")

@@ -21,9 +21,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 class Thresholds:
     """How sure the matcher must be: answer, or ask which one, or say it can't help."""
 
-    answer: float = 0.62
-    margin: float = 0.06
-    clarify: float = 0.42
+    answer: float = 0.52
+    margin: float = 0.08
+    clarify: float = 0.30
     clarify_band: float = 0.18
 
 
@@ -109,7 +109,10 @@ class Bot:
             raise QuestionError("invalid_question", "The question must be text.")
         if len(text) > max_chars:
             raise QuestionError("question_too_long", f"The question must be {max_chars} characters or fewer.")
-        return " ".join(_CONTROL.sub(" ", text).split())
+        text = " ".join(_CONTROL.sub(" ", text).split())
+        if not text:
+            raise QuestionError("empty_question", "Please type a question.")
+        return text
 
     def decide(self, hits: list[Match]) -> tuple[str, list[Match]]:
         """Return the reply kind for ranked hits and the hits to show."""

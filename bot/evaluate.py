@@ -103,7 +103,9 @@ def evaluate(bot: Bot, items: list[Item]) -> Report:
     oos = [r for r in results if r.item.group == OUT_OF_SCOPE]
     m: dict[str, float] = {
         "in_scope_top1_accuracy": _rate(sum(r.correct for r in inscope), len(inscope)),
-        "wrong_answer_rate": _rate(sum(r.kind == "answer" and r.id not in r.item.expect for r in inscope), len(inscope)),
+        "wrong_answer_rate": _rate(
+            sum(r.kind == "answer" and r.id not in r.item.expect for r in inscope), len(inscope)
+        ),
         "clarify_rate": _rate(sum(r.kind == "clarify" for r in inscope), len(inscope)),
         "clarify_contains_right_id": _rate(
             sum(bool(set(r.suggestions) & set(r.item.expect)) for r in inscope if r.kind == "clarify"),

@@ -12,12 +12,13 @@ land on an ADHD entry just because it says "symptoms".
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .content import Entry
 from .normalize import Normalizer
@@ -54,22 +55,34 @@ class Matcher:
         topic_words: Iterable[str] = (),
         unknown_weight: float | None = None,
         anchored_unknown: float = 0.25,
-        beta: float = 1.0,
+        unanchored_unknown: float = 3.0,
+        beta: float = 1.5,
         common_share: float = 0.2,
+        max_postings: int = 512,
+        spread: float = 3.0,
         rerank: int = 24,
-        weights: tuple[float, float, float] = (0.45, 0.35, 0.20),
+        weights: tuple[float, float, float] = (0.3, 0.4, 0.3),
     ) -> None:
         self.entries = tuple(entries)
-        base = normalizer
-        stems: set[str] = set()
+        # Words the typo fixer may correct toward: those of the vetted questions and
+        # answers, and any used by three or more phrasings. A slip typed into a single
+        # alternate ("aderall") must not become a word the bot then never corrects.
+        trusted: set[str] = set()
+        seen: dict[str, int] = defaultdict(int)
         for e in self.entries:
-            for text in (e.question, *e.alternates):
-                stems.update(base.stems(text))
-        self.normalizer = base.with_vocabulary(stems)
+            trusted.update(normalizer.stems(e.question))
+            trusted.update(normalizer.stems(e.answer))
+            for text in e.alternates:
+                for stem_ in set(normalizer.stems(text)):
+                    seen[stem_] += 1
+        trusted.update(t for t, k in seen.items() if k >= 3)
+        self.normalizer = normalizer.with_vocabulary(trusted)
         n = self.normalizer
         phrases: list[_Phrase] = []
         raw: list[tuple[int, str, list[str], str]] = []
         entry_vocab: list[set[str]] = [set() for _ in self.entries]
+        entry_tf: list[dict[str, int]] = [defaultdict(int) for _ in self.entries]
+        entry_n = [0] * len(self.entries)
         for i, e in enumerate(self.entries):
             for text in (e.question, *e.alternates):
                 toks = n.content_tokens(text)
@@ -77,6 +90,9 @@ class Matcher:
                     continue
                 raw.append((i, text, toks, " ".join(n.tokens(text))))
                 entry_vocab[i].update(toks)
+                entry_n[i] += 1
+                for t in set(toks):
+                    entry_tf[i][t] += 1
         df: dict[str, int] = defaultdict(int)
         for vocab in entry_vocab:
             for t in vocab:
@@ -91,25 +107,28 @@ class Matcher:
         self.phrases = tuple(phrases)
         self.entry_vocab = tuple(frozenset(v) for v in entry_vocab)
         postings: dict[str, list[int]] = defaultdict(list)
-        entry_postings: dict[str, list[int]] = defaultdict(list)
         for pid, p in enumerate(self.phrases):
             for t in p.tokens:
                 postings[t].append(pid)
-        for i, vocab in enumerate(self.entry_vocab):
-            for t in vocab:
-                entry_postings[t].append(i)
-        # Very common words ("adhd") do not pull in candidates on their own; the
-        # shortest phrasings that hold them stand in when nothing else matches.
-        limit = max(8, int(common_share * len(self.phrases)))
-        self._common = frozenset(t for t, ids in postings.items() if len(ids) > limit)
+        # How typical a word is of an entry: used by most of its phrasings, or by one.
+        self._entry_credit = tuple(
+            {t: min(1.0, spread * k / entry_n[i]) for t, k in tf.items()} for i, tf in enumerate(entry_tf)
+        )
+        # Very common words ("adhd") do not pull in candidates on their own unless
+        # nothing else does. Each list is kept shortest phrasing first and cut at
+        # max_postings, so a huge FAQ still scores the phrasings that fit best.
+        common_limit = max(8, int(common_share * len(self.phrases)))
+        self._common = frozenset(t for t, ids in postings.items() if len(ids) > common_limit)
         self._postings = {
-            t: tuple(sorted(ids, key=lambda pid: self.phrases[pid].weight)[: limit if t in self._common else None])
+            t: tuple(sorted(ids, key=lambda pid: self.phrases[pid].weight)[:max_postings])
             for t, ids in postings.items()
         }
-        self._entry_postings = {t: tuple(ids) for t, ids in entry_postings.items()}
         self.topic = frozenset(t for w in topic_words for t in self.normalizer.tokens(w))
         self.anchored_unknown = anchored_unknown
+        self.unanchored_unknown = unanchored_unknown
         self.beta2 = beta * beta
+        self._plain_keys = [p.key for p in self.phrases]
+        self._phrase_weights = [p.weight for p in self.phrases]
         self.rerank = rerank
         self.weights = weights
 
@@ -132,11 +151,10 @@ class Matcher:
         stop = self.normalizer.stopwords
         tokens = list(dict.fromkeys(t for t in all_tokens if t not in stop and not t.isdigit()))
         if not tokens:
-            return []
+            return self._search_plain(" ".join(all_tokens), limit, score_cutoff)
         idf = self.idf
         unknown = self.unknown_weight
-        if not self.topic.isdisjoint(tokens):
-            unknown *= self.anchored_unknown
+        unknown *= self.anchored_unknown if not self.topic.isdisjoint(tokens) else self.unanchored_unknown
         weights = {t: idf.get(t, unknown) for t in tokens}
         q_weight = sum(weights.values())
         known = [t for t in tokens if t in idf]
@@ -154,29 +172,24 @@ class Matcher:
             for pid in overlap:
                 toks = phrases[pid].tokens
                 overlap[pid] += sum(weights[t] for t in common if t in toks)
-        entry_cov: dict[int, float] = defaultdict(float)
-        for t in known:
-            w = weights[t]
-            for eid in self._entry_postings[t]:
-                entry_cov[eid] += w
-        # First pass: lexical F-score of each candidate phrasing.
-        scored = []
-        for pid, ov in overlap.items():
-            p = phrases[pid]
-            qcov = ov / q_weight
-            pcov = ov / p.weight if p.weight else 0.0
-            # F-score with the phrasing's coverage weighted beta times as much.
-            b2 = self.beta2
-            f1 = (1 + b2) * qcov * pcov / (b2 * qcov + pcov) if qcov + pcov else 0.0
-            scored.append((f1, pid))
-        scored.sort(reverse=True)
+        # First pass: lexical F-score of each candidate phrasing, with the phrasing's
+        # coverage weighted beta times as much: F = (1+b2)*ov / (b2*p_weight + q_weight).
+        b2 = self.beta2
+        pweights = self._phrase_weights
+        scored = [((1 + b2) * ov / (b2 * pweights[pid] + q_weight), pid) for pid, ov in overlap.items()]
+        top = heapq.nlargest(self.rerank, scored)
         key = " ".join(all_tokens)
         w_f1, w_cov, w_fuzz = self.weights
         best: dict[int, tuple[float, int]] = {}
-        for f1, pid in scored[: self.rerank]:
+        entry_cov: dict[int, float] = {}
+        for f1, pid in top:
             p = phrases[pid]
+            cov = entry_cov.get(p.entry)
+            if cov is None:
+                credit = self._entry_credit[p.entry]
+                cov = entry_cov[p.entry] = sum(weights[t] * credit.get(t, 0.0) for t in known) / q_weight
             sim = fuzz.token_sort_ratio(key, p.key) / 100.0
-            score = w_f1 * f1 + w_cov * (entry_cov[p.entry] / q_weight) + w_fuzz * sim
+            score = w_f1 * f1 + w_cov * cov + w_fuzz * sim
             if score > best.get(p.entry, (-1.0, 0))[0]:
                 best[p.entry] = (score, pid)
         ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
@@ -186,6 +199,23 @@ class Matcher:
                 break
             out.append(Match(self.entries[eid].id, round(min(score, 1.0), 4), phrases[pid].text))
         return out
+
+    def _search_plain(self, key: str, limit: int, score_cutoff: float) -> list[Match]:
+        """Rank by whole-string similarity when a query has no topic words ("who are you")."""
+        if not key:
+            return []
+        hits = process.extract(key, self._plain_keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=80)
+        best: dict[int, tuple[float, int]] = {}
+        for _, sim, pid in hits:
+            entry = self.phrases[pid].entry
+            if entry not in best:
+                best[entry] = (sim / 100.0, pid)
+        ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
+        return [
+            Match(self.entries[e].id, round(sc, 4), self.phrases[pid].text)
+            for e, (sc, pid) in ranked[:limit]
+            if sc >= score_cutoff
+        ]
 
     def extract_one(
         self, query: str, *, score_cutoff: float = 0.0, processor: Callable[[str], str] | None = None

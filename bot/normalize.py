@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 # Words that carry no topic on their own. Question words are here too: the topic
@@ -25,7 +24,8 @@ STOPWORDS = frozenset(
     these they theyre thing things this those thx to too u um ur us very want wanna was
     wasnt way we were what whats when where which while who whos whom why will with
     wonder wondering would wouldnt yeah yes yet you youd youll your youre yours
-    yourself
+    yourself r even actually actualy exactly basically literally honestly anyway also still
+    maybe probably guess sure pls plz
     """.split()
 )
 
@@ -37,9 +37,12 @@ _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation, and collapse white space."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = _APOSTROPHES.sub("", text)
+    text = _APOSTROPHES.sub("", text)  # before NFKD, which splits U+00B4 into a space and an accent
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = _NON_WORD.sub(" ", text)
     text = _DIGIT_LETTER.sub(" ", text)  # "30mg" -> "30 mg"
     text = _REPEATS.sub(r"\1", text)  # "soooo" -> "so", "diiie" -> "die"
@@ -80,6 +83,54 @@ def _max_edits(word: str) -> int:
     return 3
 
 
+def _deletes(word: str, edits: int) -> set[str]:
+    """Return every string made by deleting up to `edits` letters from word."""
+    out = {word}
+    frontier = {word}
+    for _ in range(edits):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+class TypoIndex:
+    """Find the known word closest to a misspelt one (symmetric-delete lookup).
+
+    Two words within k edits share a string made by deleting at most k letters from
+    each, so a lookup costs a few dictionary probes instead of a scan of the whole
+    vocabulary; rapidfuzz's OSA distance (a swap of two letters is one edit) then
+    checks the few candidates.
+    """
+
+    def __init__(self, words: Iterable[str], *, max_edits: Callable[[str], int] = _max_edits) -> None:
+        self.max_edits = max_edits
+        self.words = frozenset(w for w in words if w.isalpha() and len(w) >= 3)
+        index: dict[str, list[str]] = {}
+        for word in sorted(self.words):
+            for key in _deletes(word, min(3, max_edits(word + "xx"))):
+                index.setdefault(key, []).append(word)
+        self._index = index
+
+    def lookup(self, word: str, *, require_first: bool = False) -> str | None:
+        """Return the closest known word within the edits allowed for word, or None."""
+        limit = self.max_edits(word)
+        if not limit:
+            return None
+        best: tuple[int, str] | None = None
+        index = self._index
+        for key in _deletes(word, limit):
+            for cand in index.get(key, ()):
+                dist = OSA.distance(word, cand, score_cutoff=limit)
+                if dist <= limit and (best is None or (dist, cand) < best):
+                    best = (dist, cand)
+        if best is None:
+            return None
+        # A wrong first letter is a rarer slip than a wrong middle one.
+        if best[1][0] != word[0] and (require_first or best[0] > 1):
+            return None
+        return best[1]
+
+
 class Normalizer:
     """Turn text into matching tokens: fold, stem, fix typos, apply synonyms."""
 
@@ -97,7 +148,11 @@ class Normalizer:
         self._longest = max((len(k) for k in self._phrases), default=1)
         keys = {t for k in self._phrases for t in k}
         self.vocabulary = frozenset(set(vocabulary) | keys)
-        self._choices = sorted(t for t in self.vocabulary if t.isalpha() and len(t) >= 3)
+        self._index_choices()
+
+    def _index_choices(self) -> None:
+        """Index the known stems for typo lookups."""
+        self._typos = TypoIndex(self.vocabulary)
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> Normalizer:
@@ -107,8 +162,7 @@ class Normalizer:
         twin._phrases = self._phrases
         twin._longest = self._longest
         twin.vocabulary = frozenset(self.vocabulary | set(vocabulary))
-        twin._choices = sorted(t for t in twin.vocabulary if t.isalpha() and len(t) >= 3)
-        twin.correct = lru_cache(maxsize=8192)(twin._correct)
+        twin._index_choices()
         return twin
 
     @staticmethod
@@ -118,16 +172,9 @@ class Normalizer:
 
     def _correct(self, word: str) -> str:
         """Return the known stem closest to an unknown word, or the word itself."""
-        limit = _max_edits(word)
-        if not limit or word in self.vocabulary or word in self.stopwords or not word.isalpha():
+        if word in self.vocabulary or word in self.stopwords or not word.isalpha():
             return word
-        hit = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=limit)
-        if hit is None:
-            return word
-        # A wrong first letter is a rarer typo than a wrong middle; ask for more then.
-        if hit[0][0] != word[0] and hit[1] > 1:
-            return word
-        return hit[0]
+        return self._typos.lookup(word) or word
 
     def tokens(self, text: str) -> list[str]:
         """Return the normalised tokens of text, stopwords included."""

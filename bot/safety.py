@@ -6,11 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from .content import SafetyRule
-from .normalize import STOPWORDS, fold
+from .normalize import STOPWORDS, TypoIndex, fold, stem
 
 # Digits and symbols typed in place of letters ("su1c1de", "k1ll", "$uicide").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
@@ -40,15 +37,14 @@ class SafetyCheck:
         self.rules = tuple(rules)
         self._terms = [frozenset(r.terms) for r in self.rules]
         self._patterns = [
-            re.compile("|".join(f"(?:{p.pattern})" for p in r.patterns)) if r.patterns else None
-            for r in self.rules
+            re.compile("|".join(f"(?:{p.pattern})" for p in r.patterns)) if r.patterns else None for r in self.rules
         ]
         words: set[str] = set()
         for rule in self.rules:
             words.update(rule.terms)
             for pattern in rule.patterns:
                 words.update(_PATTERN_WORDS.findall(pattern.pattern))
-        self._words = sorted(words)
+        self._typos = TypoIndex(words, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         # Words the bot already knows are left alone: "painted" must not become "fainted".
         self._known = frozenset(known_words) | STOPWORDS | words
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
@@ -57,11 +53,14 @@ class SafetyCheck:
         """Return the safety word this token was probably meant to be."""
         if len(word) < 4 or word in self._known or not word.isalpha():
             return word
-        limit = 1 if len(word) < 8 else 2
-        hit = process.extractOne(word, self._words, scorer=OSA.distance, score_cutoff=limit)
-        if hit is None or hit[0][0] != word[0]:
+        fixed = self._typos.lookup(word, require_first=True)
+        if fixed is None:
             return word
-        return hit[0]
+        # A known word is only respelt within its own family ("cuting" -> "cutting"),
+        # never into another word ("fighting" must not become "fitting").
+        if stem(word) in self._known and stem(fixed) != stem(word):
+            return word
+        return fixed
 
     def prepare(self, text: str) -> str:
         """Return the normalised, spelling-corrected text the rules run on."""
@@ -71,7 +70,7 @@ class SafetyCheck:
         """Return the first safety rule (crisis first) the text calls for, or None."""
         prepared = self.prepare(text)
         tokens = set(prepared.split())
-        for rule, terms, pattern in zip(self.rules, self._terms, self._patterns):
+        for rule, terms, pattern in zip(self.rules, self._terms, self._patterns, strict=True):
             if tokens & terms or (pattern is not None and pattern.search(prepared)):
                 return rule
         return None

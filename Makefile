@@ -1,0 +1,46 @@
+# Two commands set everything up on a fresh machine:
+#   make run    start the bot (creates .venv and installs on first use)
+#   make test   install the test tools and run every check and test
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run chat test lint-content eval bench tune clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+run: chat
+
+chat: $(VENV)/.runtime-installed
+	$(PY) -m bot chat
+
+test: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m bot lint
+	$(PY) -m pytest
+
+lint-content: $(VENV)/.runtime-installed
+	$(PY) -m bot lint
+
+eval: $(VENV)/.runtime-installed
+	$(PY) -m bot eval tests/data/questions.yaml
+	$(PY) -m bot eval tests/data/holdout.yaml
+
+bench: $(VENV)/.runtime-installed
+	$(PY) -m bot bench
+
+tune: $(VENV)/.runtime-installed
+	$(PY) bench/tune.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

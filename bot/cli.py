@@ -1,0 +1,173 @@
+"""Command line: ask, chat, lint, eval and bench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from .engine import Bot, load_bot
+from .errors import BotError, ContentError, QuestionError
+from .reply import Reply
+
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
+
+
+def format_reply(reply: Reply, *, width: int = 78) -> str:
+    """Return a reply as readable text for a terminal."""
+
+    def wrap(text: str, first: str = "", rest: str = "") -> str:
+        return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest)
+
+    out = []
+    if reply.kind == "safety":
+        out.append("!! " + (reply.question or "Important"))
+    elif reply.question:
+        out.append(reply.question)
+    out.append(wrap(reply.answer))
+    if reply.suggestions:
+        label = {"clarify": "Did you mean:", "fallback": "Topics you can ask about:"}.get(
+            reply.kind, "You could also ask:"
+        )
+        out.append(label)
+        out.extend(f"  - {s.question}" for s in reply.suggestions)
+    if reply.citations:
+        out.append("Sources:")
+        for c in reply.citations:
+            year = f", {c.year}" if c.year else ""
+            out.append(f"  - {c.title} ({c.publisher}{year}) {c.url}")
+    out.append(wrap(reply.clinician_note, "Note: ", "      "))
+    return "\n".join(out)
+
+
+def _reply_json(bot: Bot, line: str) -> dict:
+    try:
+        return bot.ask(line).to_dict()
+    except QuestionError as exc:
+        return {"error": {"code": exc.code, "message": str(exc)}}
+
+
+def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
+    if args.jsonl:
+        for raw in sys.stdin:
+            line = raw.rstrip("\r\n")
+            print(json.dumps(_reply_json(bot, line), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        print("error: give a question, or --jsonl to read questions from standard input", file=sys.stderr)
+        return 2
+    question = " ".join(args.question)
+    try:
+        reply = bot.ask(question)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2) if args.json else format_reply(reply))
+    return 0
+
+
+def cmd_chat(bot: Bot, args: argparse.Namespace) -> int:
+    print("ADHD questions, answered from vetted sources. Type a question; 'quit' or Ctrl-D to leave.")
+    while True:
+        try:
+            line = input("\nyou> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line.strip().lower() in {"quit", "exit", "bye"}:
+            return 0
+        if not line.strip():
+            continue
+        try:
+            print("\n" + format_reply(bot.ask(line)))
+        except QuestionError as exc:
+            print(f"\n{exc}")
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import grade_table, lint
+
+    try:
+        bot = load_bot(args.faq)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}")
+        print(f"\n{len(exc.problems)} error(s): the content will not load until they are fixed.")
+        return 1
+    warnings = lint(bot)
+    for problem in warnings:
+        print(f"warning: {problem}")
+    kb = bot.kb
+    grades = grade_table(kb)
+    worst = max(grades, key=lambda row: row[2])
+    alternates = sum(len(e.alternates) for e in kb.entries)
+    print(
+        f"faq OK: {len(kb.entries)} entries, {len(kb.safety)} safety replies, {alternates} alternate phrasings, "
+        f"{len(kb.sources)} sources; version {kb.version}; hardest answer {worst[0]} at grade {worst[2]:.1f}; "
+        f"{len(warnings)} warning(s)"
+    )
+    return 0
+
+
+def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_report, load_questions
+
+    items = load_questions(args.file, known_ids=set(bot.kb.by_id))
+    print(format_report(evaluate(bot, items), failures=args.failures))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run
+
+    run(faq_dir=args.faq, questions=args.questions, quick=args.quick)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of `python -m bot`."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Vetted ADHD FAQ bot.")
+    parser.add_argument("--faq", metavar="DIR", help="content folder (default: faq/ beside the code)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question", nargs="*")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the reply contract as JSON")
+    mode.add_argument(
+        "--jsonl", action="store_true", help="read one question per stdin line; print one JSON reply per line"
+    )
+    sub.add_parser("chat", help="an interactive session in the terminal")
+    sub.add_parser("lint", help="validate faq/ and report content problems")
+    ev = sub.add_parser("eval", help="measure the bot on a labelled question file")
+    ev.add_argument("file", nargs="?", default=str(DEFAULT_QUESTIONS))
+    ev.add_argument("--failures", action="store_true", help="also list every miss")
+    bench = sub.add_parser("bench", help="latency benchmark against a difflib baseline and large FAQs")
+    bench.add_argument("--questions", default=str(DEFAULT_QUESTIONS))
+    bench.add_argument("--quick", action="store_true", help="fewer rounds (for smoke tests)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    if args.command == "lint":
+        return cmd_lint(args)
+    if args.command == "bench":
+        return cmd_bench(args)
+    try:
+        bot = load_bot(args.faq)
+    except ContentError as exc:
+        print(f"error: the content in faq/ is invalid: {exc}", file=sys.stderr)
+        print("Run `python -m bot lint` to see every problem.", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "ask":
+            return cmd_ask(bot, args)
+        if args.command == "chat":
+            return cmd_chat(bot, args)
+        return cmd_eval(bot, args)
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,63 @@
+"""Content checks beyond loading: readability, review dates, colliding alternates."""
+
+from __future__ import annotations
+
+from .content import KnowledgeBase
+from .engine import Bot
+from .errors import ContentProblem
+from .readability import grade_level
+
+SAFETY_GRADE_TARGET = 6.5
+TIE = 0.02
+
+
+def lint(bot: Bot) -> list[ContentProblem]:
+    """Return warnings about content that loads but could serve readers better."""
+    kb: KnowledgeBase = bot.kb
+    problems = list(kb.warnings)
+    for rule in kb.safety:
+        grade = grade_level(rule.entry.answer)
+        if grade > SAFETY_GRADE_TARGET:
+            problems.append(
+                ContentProblem(
+                    rule.entry.file,
+                    rule.entry.id,
+                    "answer",
+                    f"safety reply reads at grade {grade:.1f}; aim for {SAFETY_GRADE_TARGET} or lower",
+                    "warning",
+                )
+            )
+    for entry in kb.entries:
+        for i, phrase in enumerate(entry.alternates):
+            if bot.safety.check(phrase) is not None:
+                problems.append(
+                    ContentProblem(
+                        entry.file,
+                        entry.id,
+                        f"alternates[{i}]",
+                        f"{phrase!r} triggers a safety reply, so it can never reach this entry",
+                        "warning",
+                    )
+                )
+                continue
+            hits = bot.matcher.search(phrase, limit=3)
+            own = next((h.score for h in hits if h.entry_id == entry.id), 0.0)
+            rival = next((h for h in hits if h.entry_id != entry.id), None)
+            if rival is not None and rival.score >= own - TIE:
+                problems.append(
+                    ContentProblem(
+                        entry.file,
+                        entry.id,
+                        f"alternates[{i}]",
+                        f"{phrase!r} matches '{rival.entry_id}' as well as its own entry ({rival.phrase!r})",
+                        "warning",
+                    )
+                )
+    return problems
+
+
+def grade_table(kb: KnowledgeBase) -> list[tuple[str, int, float]]:
+    """Return (id, words, grade) for every entry and safety reply."""
+    rows = [(e.id, len(e.answer.split()), grade_level(e.answer)) for e in kb.entries]
+    rows += [(r.entry.id, len(r.entry.answer.split()), grade_level(r.entry.answer)) for r in kb.safety]
+    return rows

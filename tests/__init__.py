@@ -1,0 +1,1 @@
+"""Tests of the ADHD FAQ bot."""

@@ -1,0 +1,113 @@
+"""One reply shape everywhere (CLI --json, --jsonl and, later, POST /api/ask).
+
+A reply is a JSON object with exactly these keys:
+  kind            "answer" | "clarify" | "fallback" | "safety"
+  id              entry id served (answer, safety), else null
+  question        canonical question of the entry served, else null
+  answer          plain text, never empty
+  citations       list of {title, publisher, year, url}; at least one for answer and safety
+  clinician_note  never empty
+  evidence        evidence label of the entry served, else null
+  suggestions     list of {id, question}; 1-3 for clarify, topics for fallback
+  score           number from 0 to 1
+  faq_version     the content hash of the content that answered
+An error is {"error": {"code": "...", "message": "..."}}.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import QuestionError
+from bot.evaluate import load_questions
+from bot.reply import KINDS
+
+from .conftest import DATA_DIR
+
+REPLY_KEYS = {
+    "kind",
+    "id",
+    "question",
+    "answer",
+    "citations",
+    "clinician_note",
+    "evidence",
+    "suggestions",
+    "score",
+    "faq_version",
+}
+
+
+def assert_reply_shape(reply: dict, version: str) -> None:
+    """Assert that reply follows the contract in this module's docstring."""
+    assert set(reply) == REPLY_KEYS
+    assert reply["kind"] in KINDS
+    assert isinstance(reply["answer"], str) and reply["answer"].strip()
+    assert isinstance(reply["clinician_note"], str) and reply["clinician_note"].strip()
+    assert isinstance(reply["score"], float) and 0.0 <= reply["score"] <= 1.0
+    assert reply["faq_version"] == version
+    for c in reply["citations"]:
+        assert set(c) == {"title", "publisher", "year", "url"}
+        assert c["title"] and c["publisher"] and c["url"].startswith("https://")
+        assert c["year"] is None or isinstance(c["year"], int)
+    for s in reply["suggestions"]:
+        assert set(s) == {"id", "question"} and s["id"] and s["question"]
+    if reply["kind"] in ("answer", "safety"):
+        assert reply["id"] and reply["question"] and reply["evidence"]
+        assert len(reply["citations"]) >= 1
+    else:
+        assert reply["id"] is None and reply["question"] is None and reply["evidence"] is None
+        assert 1 <= len(reply["suggestions"]) <= (3 if reply["kind"] == "clarify" else 8)
+
+
+def assert_error_shape(body: dict, code: str | None = None) -> None:
+    """Assert that body is the error shape, optionally with this code."""
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
+    assert body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code
+
+
+def test_every_reply_to_the_question_set_follows_the_contract(bot):
+    kinds = set()
+    for item in load_questions(DATA_DIR / "questions.yaml"):
+        reply = bot.ask(item.q).to_dict()
+        assert_reply_shape(reply, bot.version)
+        kinds.add(reply["kind"])
+    assert kinds == set(KINDS)
+
+
+@pytest.mark.parametrize("entry_id", ["adhd-overview", "ketamine-for-adhd", "safety-crisis"])
+def test_entry_reply_serves_the_entry(bot, entry_id):
+    reply = bot.entry_reply(entry_id).to_dict()
+    assert_reply_shape(reply, bot.version)
+    assert reply["id"] == entry_id
+    assert bot.entry_reply("no-such-entry") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty_question"),
+        ("   \n\t ", "empty_question"),
+        ("x" * 501, "question_too_long"),
+        (None, "invalid_question"),
+    ],
+)
+def test_unusable_questions_raise_a_named_error(bot, text, code):
+    with pytest.raises(QuestionError) as info:
+        bot.ask(text)
+    assert info.value.code == code
+    assert_error_shape({"error": {"code": info.value.code, "message": str(info.value)}}, code)
+
+
+@pytest.mark.parametrize("text", ["¿Qué es el TDAH? 🙂", "ما هو اضطراب فرط الحركة", "ADHD\x00\x07 symptoms"])
+def test_unicode_emoji_rtl_and_control_characters_are_handled(bot, text):
+    assert_reply_shape(bot.ask(text).to_dict(), bot.version)
+
+
+def test_replies_are_immutable(bot):
+    reply = bot.ask("what is adhd")
+    with pytest.raises(AttributeError):
+        reply.kind = "safety"

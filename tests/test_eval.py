@@ -1,0 +1,94 @@
+"""The labelled question set: its coverage, its independence from faq/, and the gates.
+
+The gates print the figures so they show in the test output (run pytest with -s, or
+see `python -m bot eval`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.evaluate import OUT_OF_SCOPE, SAFETY_IDS, evaluate, format_report, load_questions
+from bot.normalize import Normalizer
+
+from .conftest import DATA_DIR
+from .test_content import CATALOG
+
+# Targets from the issue. The in-scope accuracy target is not met yet: the floor
+# below stops regressions while the target test stays marked as a known failure.
+TARGET_ACCURACY = 0.90
+ACCURACY_FLOOR = 0.66
+MAX_WRONG = 0.03
+MAX_OOS_FALSE = 0.03
+
+
+@pytest.fixture(scope="module")
+def items(bot):
+    return load_questions(DATA_DIR / "questions.yaml", known_ids=set(bot.kb.by_id))
+
+
+@pytest.fixture(scope="module")
+def report(bot, items):
+    result = evaluate(bot, items)
+    print("\n" + format_report(result))
+    return result
+
+
+def test_question_set_size_and_coverage(items):
+    assert len(items) >= 250
+    groups = Counter(i.group for i in items)
+    assert groups[OUT_OF_SCOPE] >= 30
+    assert groups["safety-crisis"] >= 20
+    assert groups["safety-emergency"] >= 10
+    assert groups["safety-dosing"] >= 10
+    covered = Counter(label for i in items for label in i.expect)
+    assert {entry_id for entry_id in CATALOG if covered[entry_id] < 1} == set()
+    assert sum("typo" in i.tags for i in items) >= len(items) / 4
+    assert sum("near-miss" in i.tags for i in items) >= 30
+
+
+def test_no_question_is_a_copy_of_an_faq_phrasing(bot, items):
+    normalizer = Normalizer(bot.kb.synonyms)
+    phrasings = {normalizer.key(p) for e in bot.kb.entries for p in (e.question, *e.alternates)}
+    copies = [i.q for i in items if normalizer.key(i.q) in phrasings]
+    assert copies == []
+
+
+def test_questions_are_unique(items):
+    keys = Counter(" ".join(i.q.lower().split()) for i in items)
+    assert [k for k, n in keys.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("group", SAFETY_IDS)
+def test_safety_recall_is_complete(report, group):
+    misses = [r.item.q for r in report.results if r.item.group == group and not r.correct]
+    assert misses == []
+
+
+def test_out_of_scope_is_rarely_answered(report):
+    assert report.metrics["out_of_scope_false_answer_rate"] <= MAX_OOS_FALSE
+
+
+def test_wrong_answers_are_rare(report):
+    assert report.metrics["wrong_answer_rate"] <= MAX_WRONG
+
+
+def test_in_scope_accuracy_does_not_regress(report):
+    assert report.metrics["in_scope_top1_accuracy"] >= ACCURACY_FLOOR
+
+
+@pytest.mark.xfail(strict=True, reason="in-scope top-1 accuracy is about 69%; the 90% target is open work")
+def test_in_scope_accuracy_meets_the_target(report):
+    assert report.metrics["in_scope_top1_accuracy"] >= TARGET_ACCURACY
+
+
+def test_holdout_set_is_measured_and_safe(bot):
+    """The blind set is not tuned on: its figures are reported, and safety still holds."""
+    holdout = load_questions(DATA_DIR / "holdout.yaml", known_ids=set(bot.kb.by_id))
+    result = evaluate(bot, holdout)
+    print("\nholdout:\n" + format_report(result))
+    for group in SAFETY_IDS:
+        assert result.metrics[f"{group.removeprefix('safety-')}_recall"] == 1.0, group
+    assert result.metrics["wrong_answer_rate"] <= MAX_WRONG

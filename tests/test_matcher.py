@@ -1,0 +1,86 @@
+"""Matching and deciding: canonical questions, typos, and off-topic text never answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matcher import Match
+
+
+def test_every_canonical_question_is_answered_by_its_own_entry(bot):
+    for entry in bot.kb.entries:
+        reply = bot.ask(entry.question)
+        assert (reply.kind, reply.id) == ("answer", entry.id), entry.question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected_id"),
+    [
+        ("What is ADHD?", "adhd-overview"),
+        ("what r the sypmtoms of adhd in kids", "symptoms-children"),
+        ("how fast does adderall kick in", "medication-how-fast"),
+        ("can ketamine cure adhd", "ketamine-for-adhd"),
+        ("is ketamine better than ritalin", "ketamine-vs-standard"),
+        ("ritalin side effects", "medication-side-effects"),
+        ("IEP or 504 plan for my son", "school-support"),
+        ("what is the best antidepressant for adhd", "antidepressants-adhd"),
+        ("is adhd caused by too much sugar", "adhd-causes"),
+        ("what is ketamine approved for", "ketamine-overview"),
+    ],
+)
+def test_typical_questions_reach_the_right_entry(bot, question, expected_id):
+    reply = bot.ask(question)
+    assert (reply.kind, reply.id) == ("answer", expected_id)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "symptoms of covid",
+        "types of coffee",
+        "treatment for diabetes",
+        "side effects of amoxicillin",
+        "how fast does tylenol work",
+        "what's the weather tomorrow",
+        "tell me a joke",
+        "write me a poem about the sea",
+        "write python code to sort a list",
+        "who won the football game",
+    ],
+)
+def test_off_topic_text_is_never_answered(bot, question):
+    # We don't want to randomly match to something.
+    assert bot.ask(question).kind in ("fallback", "clarify")
+
+
+def test_search_is_shaped_like_rapidfuzz_extract(bot):
+    m = bot.matcher
+    hits = m.search("how fast does ritalin work", limit=2)
+    assert len(hits) == 2 and all(isinstance(h, Match) for h in hits)
+    assert hits[0].score >= hits[1].score
+    assert len({h.entry_id for h in m.search("adhd medication", limit=5)}) == 5
+    assert m.search("") == []
+    assert m.search("how fast does ritalin work", score_cutoff=1.01) == []
+    assert m.extract_one("zzzz qqqq") is None
+    upper = m.extract_one("x", processor=lambda _: "what is adhd")
+    assert upper is not None and upper.entry_id == "adhd-overview"
+
+
+def test_clarify_offers_the_close_candidates(bot):
+    reply = bot.ask("adhd medicine")
+    if reply.kind == "clarify":
+        assert 1 <= len(reply.suggestions) <= 3
+    else:
+        assert reply.kind == "answer"
+
+
+def test_fallback_lists_topics_and_the_clinician_note(bot):
+    reply = bot.ask("what is the capital of france")
+    assert reply.kind == "fallback"
+    assert [s.id for s in reply.suggestions] == list(bot.kb.messages.fallback_suggestions)
+    assert reply.clinician_note == bot.kb.messages.clinician_note
+
+
+def test_answers_are_the_vetted_text_verbatim(bot):
+    for entry in bot.kb.entries[:5]:
+        assert bot.ask(entry.question).answer == entry.answer
