@@ -35,6 +35,7 @@ _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation, and collapse white space."""
     text = _APOSTROPHES.sub("", text)  # before NFKD, which splits U+00B4 into a space and an accent
