@@ -291,8 +291,8 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
         grade = grade_level(answer)
         if grade > MAX_GRADE:
             c.error(file, eid, "answer", f"reads at grade {grade:.1f}; it must be {MAX_GRADE:.0f} or lower")
-        if DOSE_RE.search(answer):
-            c.error(file, eid, "answer", f"gives an amount ({DOSE_RE.search(answer).group(0)!r}); no doses, ever")
+        if dose := DOSE_RE.search(answer):
+            c.error(file, eid, "answer", f"gives an amount ({dose.group(0)!r}); no doses, ever")
     citations = c.text_list(raw.get("citations"), file, eid, "citations")
     if "citations" in raw and not citations:
         c.error(file, eid, "citations", "needs at least one source key")

@@ -80,7 +80,6 @@ class Matcher:
         n = self.normalizer
         phrases: list[_Phrase] = []
         raw: list[tuple[int, str, list[str], str]] = []
-        entry_vocab: list[set[str]] = [set() for _ in self.entries]
         entry_tf: list[dict[str, int]] = [defaultdict(int) for _ in self.entries]
         entry_n = [0] * len(self.entries)
         for i, e in enumerate(self.entries):
@@ -89,13 +88,12 @@ class Matcher:
                 if not toks:
                     continue
                 raw.append((i, text, toks, " ".join(n.tokens(text))))
-                entry_vocab[i].update(toks)
                 entry_n[i] += 1
                 for t in set(toks):
                     entry_tf[i][t] += 1
         df: dict[str, int] = defaultdict(int)
-        for vocab in entry_vocab:
-            for t in vocab:
+        for tf in entry_tf:
+            for t in tf:
                 df[t] += 1
         count = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + count / d) for t, d in df.items()}
@@ -105,7 +103,6 @@ class Matcher:
             weight = sum(self.idf[t] for t in tokset)
             phrases.append(_Phrase(i, text, key, tokset, weight))
         self.phrases = tuple(phrases)
-        self.entry_vocab = tuple(frozenset(v) for v in entry_vocab)
         postings: dict[str, list[int]] = defaultdict(list)
         for pid, p in enumerate(self.phrases):
             for t in p.tokens:
@@ -132,10 +129,6 @@ class Matcher:
         self.rerank = rerank
         self.weights = weights
 
-    def query_tokens(self, query: str) -> list[str]:
-        """Return the distinct content tokens of a query, in order."""
-        return list(dict.fromkeys(self.normalizer.content_tokens(query)))
-
     def search(
         self,
         query: str,
@@ -148,8 +141,7 @@ class Matcher:
         if processor is not None:
             query = processor(query)
         all_tokens = self.normalizer.tokens(query)
-        stop = self.normalizer.stopwords
-        tokens = list(dict.fromkeys(t for t in all_tokens if t not in stop and not t.isdigit()))
+        tokens = list(dict.fromkeys(self.normalizer.content(all_tokens)))
         if not tokens:
             return self._search_plain(" ".join(all_tokens), limit, score_cutoff)
         idf = self.idf

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -158,10 +159,7 @@ class Normalizer:
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> Normalizer:
         """Return a copy that also corrects typos toward these stems."""
-        twin = Normalizer.__new__(Normalizer)
-        twin.stopwords = self.stopwords
-        twin._phrases = self._phrases
-        twin._longest = self._longest
+        twin = copy.copy(self)
         twin.vocabulary = frozenset(self.vocabulary | set(vocabulary))
         twin._index_choices()
         return twin
@@ -197,8 +195,12 @@ class Normalizer:
 
     def content_tokens(self, text: str) -> list[str]:
         """Return the normalised tokens that carry topic (no stopwords or numbers)."""
+        return self.content(self.tokens(text))
+
+    def content(self, tokens: list[str]) -> list[str]:
+        """Keep the tokens that carry topic: drop stopwords and numbers."""
         stop = self.stopwords
-        return [t for t in self.tokens(text) if t not in stop and not t.isdigit()]
+        return [t for t in tokens if t not in stop and not t.isdigit()]
 
     def key(self, text: str) -> str:
         """Return the comparison key of a phrase: its normalised tokens joined."""
