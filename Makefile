@@ -1,11 +1,11 @@
 # Two commands set everything up on a fresh machine:
-#   make run    start the bot (creates .venv and installs on first use)
+#   make run    start the server on http://127.0.0.1:8000 (creates .venv and installs on first use)
 #   make test   install the test tools and run every check and test
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run chat test lint-content eval bench tune clean
+.PHONY: run chat test lint-content eval bench bench-load tune clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
-run: chat
+run: $(VENV)/.runtime-installed
+	$(PY) server.py
 
 chat: $(VENV)/.runtime-installed
 	$(PY) -m bot chat
@@ -38,6 +39,9 @@ eval: $(VENV)/.runtime-installed
 
 bench: $(VENV)/.runtime-installed
 	$(PY) -m bot bench
+
+bench-load: $(VENV)/.runtime-installed
+	$(PY) bench/load.py
 
 tune: $(VENV)/.runtime-installed
 	$(PY) bench/tune.py

@@ -109,7 +109,10 @@ class Bot:
             raise QuestionError("invalid_question", "The question must be text.")
         if len(text) > max_chars:
             raise QuestionError("question_too_long", f"The question must be {max_chars} characters or fewer.")
-        text = " ".join(_CONTROL.sub(" ", text).split())
+        if _CONTROL.search(text):
+            # Tabs and line breaks are fine; other control characters are never typed by a person.
+            raise QuestionError("control_characters", "The question contains control characters. Please type plain text.")
+        text = " ".join(text.split())
         if not text:
             raise QuestionError("empty_question", "Please type a question.")
         return text

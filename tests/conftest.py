@@ -27,3 +27,27 @@ def ask(bot: Bot):
         return bot.ask(text).to_dict()
 
     return _ask
+
+
+@pytest.fixture()
+def app():
+    """Return a server app on the real faq/, with automatic reload off and the default rate limit."""
+    from server import create_app
+
+    return create_app({"TESTING": True, "RELOAD_INTERVAL": 0})
+
+
+@pytest.fixture()
+def client(app):
+    """Return a test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def api_ask(client):
+    """Return a function that POSTs a question to /api/ask and gives back the response."""
+
+    def _ask(question, **headers):
+        return client.post("/api/ask", json={"question": question}, headers=headers)
+
+    return _ask

@@ -93,6 +93,8 @@ def test_entry_reply_serves_the_entry(bot, entry_id):
         ("   \n\t ", "empty_question"),
         ("x" * 501, "question_too_long"),
         (None, "invalid_question"),
+        ("ADHD\x00\x07 symptoms", "control_characters"),
+        ("what is adhd\x1b[2J", "control_characters"),
     ],
 )
 def test_unusable_questions_raise_a_named_error(bot, text, code):
@@ -102,8 +104,8 @@ def test_unusable_questions_raise_a_named_error(bot, text, code):
     assert_error_shape({"error": {"code": info.value.code, "message": str(info.value)}}, code)
 
 
-@pytest.mark.parametrize("text", ["¿Qué es el TDAH? 🙂", "ما هو اضطراب فرط الحركة", "ADHD\x00\x07 symptoms"])
-def test_unicode_emoji_rtl_and_control_characters_are_handled(bot, text):
+@pytest.mark.parametrize("text", ["¿Qué es el TDAH? 🙂", "ما هو اضطراب فرط الحركة", "what is\tADHD\r\nin adults"])
+def test_unicode_emoji_rtl_tabs_and_line_breaks_are_fine(bot, text):
     assert_reply_shape(bot.ask(text).to_dict(), bot.version)
 
 

@@ -1,0 +1,700 @@
+"""HTTP API and pages for the vetted ADHD FAQ bot.
+
+`create_app()` builds the Flask app; `python server.py` serves it with waitress.
+The bot itself lives in `bot/` (no Flask there): this module only parses requests,
+applies limits and headers, and serialises replies.
+
+Reply: the contract of `bot.reply.Reply.to_dict()` (same as `python -m bot ask --json`).
+Error: `{"error": {"code": "...", "message": "..."}}` with a 4xx/5xx status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot import Bot, ContentError, QuestionError
+from bot.engine import MAX_QUESTION_CHARS
+from bot.live import LiveBot
+
+ROOT = Path(__file__).resolve().parent
+log = logging.getLogger("adhd_bot.server")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One server setting: name (env var BOT_<name>), default, and what it does."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("FAQ_DIR", str(ROOT / "faq"), "Folder of vetted content (YAML) to serve."),
+    Setting("HOST", "127.0.0.1", "Address `python server.py` listens on."),
+    Setting("PORT", 8000, "Port `python server.py` listens on."),
+    Setting("THREADS", 8, "Worker threads of the waitress server started by `python server.py`."),
+    Setting(
+        "ALLOWED_ORIGINS",
+        "",
+        "Comma-separated origins (https://clinic.example) of sites whose pages may call the API from the "
+        "widget. Empty: only the server's own origin. `*` allows any site.",
+    ),
+    Setting("RATE_LIMIT", "30 per minute", "Questions (POST /api/ask) allowed per client."),
+    Setting("BROWSE_RATE_LIMIT", "120 per minute", "Topic and entry look-ups (GET /api/...) allowed per client."),
+    Setting("RATE_LIMIT_ENABLED", True, "Turn rate limiting off with `false` (for load tests only)."),
+    Setting(
+        "RATE_LIMIT_STORAGE_URI",
+        "memory://",
+        "Where rate-limit counters live: `memory://` (one process) or `redis://host:6379` to share them "
+        "between workers and machines.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host. "
+        "0: the headers are ignored and the client is the connecting address.",
+    ),
+    Setting("FRAME_ANCESTORS", "'self'", "CSP frame-ancestors for the demo and kiosk pages (who may frame them)."),
+    Setting("RELOAD_INTERVAL", 5.0, "Seconds between checks of FAQ_DIR for edits; 0 turns automatic reload off."),
+    Setting("KIOSK_IDLE_SECONDS", 90, "Seconds without a touch before the kiosk wipes the conversation."),
+    Setting("MAX_CONTENT_LENGTH", 8192, "Largest request body in bytes; larger bodies get 413."),
+    Setting("LOG_LEVEL", "INFO", "Log level of the structured JSON logs (DEBUG, INFO, WARNING, ERROR)."),
+    Setting("DEBUG", False, "Flask debug mode. Never turn it on for a public server."),
+)
+
+_ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in (0, 1):
+        return bool(value)
+    raise ValueError(f"setting BOT_{name} must be true or false, not {value!r}")
+
+
+def _as_number(name: str, value: Any, kind: type) -> int | float:
+    if isinstance(value, bool):
+        raise ValueError(f"setting BOT_{name} must be a number, not {value!r}")
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting BOT_{name} must be a number, not {value!r}") from None
+    if number < 0 or (kind is float and number != number):
+        raise ValueError(f"setting BOT_{name} must be zero or more, not {value!r}")
+    return number
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
+    origins = []
+    for item in items:
+        origin = str(item).strip().rstrip("/")
+        if origin != "*" and not _ORIGIN_RE.match(origin):
+            raise ValueError(
+                f"setting BOT_ALLOWED_ORIGINS: {item!r} is not an origin like https://clinic.example (no path)"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
+def check_settings(config: dict) -> None:
+    """Coerce every declared setting in config to its type; raise ValueError naming a bad one."""
+    for s in SETTINGS:
+        value = config.get(s.name, s.default)
+        if isinstance(s.default, bool):
+            value = _as_bool(s.name, value)
+        elif isinstance(s.default, int | float):
+            value = _as_number(s.name, value, type(s.default))
+        elif s.name == "ALLOWED_ORIGINS":
+            value = _origins(value)
+        elif not isinstance(value, str):
+            value = str(value)
+        config[s.name] = value
+    if config["LOG_LEVEL"].upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError(f"setting BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {config['LOG_LEVEL']!r}")
+    if config["PORT"] > 65535:
+        raise ValueError(f"setting BOT_PORT must be a port number, not {config['PORT']!r}")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ApiError(Exception):
+    """A request the API refuses, with its status, code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status, self.code, self.message = status, code, message
+        super().__init__(message)
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("forbidden", "This request is not allowed."),
+    404: ("not_found", "There is nothing at this address."),
+    405: ("method_not_allowed", "This address does not take that method."),
+    413: ("body_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send JSON with Content-Type: application/json."),
+    429: ("rate_limited", "Too many requests. Please wait a moment and try again."),
+}
+
+
+def error_response(status: int, code: str, message: str, headers: dict | None = None):
+    """Return the one JSON error shape with its status."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        g.error_code = exc.code
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code, message = _HTTP_CODES.get(exc.code or 500, ("http_error", exc.name))
+        if exc.code == 404 and request.path.startswith("/api/"):
+            message = "There is no API endpoint at this address."
+        if exc.code == 429 and exc.description:
+            # Flask-Limiter's own text says which limit ("30 per 1 minute"), which helps clients.
+            message = f"Too many requests ({exc.description}). Please wait a moment and try again."
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}}
+        g.error_code = code
+        return error_response(exc.code or 500, code, message, headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        g.error_code = "internal_error"
+        log.exception(json.dumps({"event": "error", "path": request.path, "error": type(exc).__name__}))
+        return error_response(500, "internal_error", "Something went wrong on our side. Please try again later.")
+
+
+# --------------------------------------------------------------------------- headers, CORS
+
+
+def _page_csp(frame_ancestors: str) -> str:
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
+
+
+def _own_origin() -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+def _origin_allowed(origin: str) -> bool:
+    allowed = current_app.config["ALLOWED_ORIGINS"]
+    return origin == _own_origin() or "*" in allowed or origin in allowed
+
+
+def _register_security(app: Flask) -> None:
+    @app.before_request
+    def cors_gate():
+        g.started = time.perf_counter()
+        if not request.path.startswith("/api/"):
+            return None
+        origin = request.headers.get("Origin")
+        if origin is not None and not _origin_allowed(origin):
+            raise ApiError(403, "origin_not_allowed", "This site is not allowed to use the API.")
+        if request.method == "OPTIONS" and origin is not None:
+            return app.response_class(status=204)  # preflight from an allowed origin
+        return None
+
+    @app.after_request
+    def headers(response):
+        h = response.headers
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "no-referrer"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if response.mimetype == "text/html" and not request.path.startswith("/api/"):
+            h["Content-Security-Policy"] = _page_csp(app.config["FRAME_ANCESTORS"])
+        elif request.path in {"/widget.js", "/widget.css"}:
+            h["Cross-Origin-Resource-Policy"] = "cross-origin"  # host sites on other origins load these
+        else:
+            h["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        if request.path.startswith("/api/") or request.path in {"/healthz", "/openapi.json"}:
+            h["Cache-Control"] = "no-store"
+        origin = request.headers.get("Origin")
+        if request.path.startswith("/api/") and origin is not None and _origin_allowed(origin):
+            h["Access-Control-Allow-Origin"] = origin
+            h["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            h["Access-Control-Allow-Headers"] = "Content-Type"
+            h["Access-Control-Expose-Headers"] = "Retry-After"
+            h["Access-Control-Max-Age"] = "600"
+        if request.path.startswith("/api/"):
+            h.add("Vary", "Origin")
+        _log_request(response)
+        return response
+
+
+def _log_request(response) -> None:
+    """Log one structured line per API call: never the question text."""
+    if not (request.path.startswith("/api/") or request.path == "/healthz") or not log.isEnabledFor(logging.INFO):
+        return
+    reply = g.get("reply")
+    record = {
+        "event": "request",
+        "method": request.method,
+        "route": request.url_rule.rule if request.url_rule else None,
+        "status": response.status_code,
+        "latency_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+    }
+    if reply is not None:
+        record.update(kind=reply.kind, entry_id=reply.id, score=reply.score)
+    error = g.get("error_code")
+    if error:
+        record["error"] = error
+    log.info(json.dumps(record))
+
+
+# --------------------------------------------------------------------------- API
+
+
+def live_bot() -> LiveBot:
+    """Return the app's live bot holder."""
+    return current_app.extensions["faq_bot"]
+
+
+def current_bot() -> Bot:
+    """Return the bot in service (checking faq/ for edits when a check is due)."""
+    return live_bot().bot
+
+
+def _question_from_request() -> str:
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the question as JSON with Content-Type: application/json.")
+    raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_request", 'Send a JSON object like {"question": "What is ADHD?"}.')
+    unknown = sorted(set(body) - {"question"})
+    if unknown:
+        raise ApiError(400, "unknown_field", f"Unknown field: {unknown[0]!r}. Only 'question' is accepted.")
+    if "question" not in body:
+        raise ApiError(400, "missing_question", 'Send a JSON object like {"question": "What is ADHD?"}.')
+    if not isinstance(body["question"], str):
+        raise ApiError(400, "invalid_question", "The question must be text.")
+    return body["question"]
+
+
+def _register_api(app: Flask, limiter: Limiter) -> None:
+    ask_limit = limiter.shared_limit(lambda: current_app.config["RATE_LIMIT"], scope="ask")
+    browse_limit = limiter.shared_limit(lambda: current_app.config["BROWSE_RATE_LIMIT"], scope="browse")
+
+    @app.post("/api/ask")
+    @ask_limit
+    def ask():
+        question = _question_from_request()
+        try:
+            reply = current_bot().ask(question)
+        except QuestionError as exc:
+            g.error_code = exc.code
+            raise ApiError(400, exc.code, str(exc)) from None
+        g.reply = reply
+        return jsonify(reply.to_dict())
+
+    @app.get("/api/topics")
+    @browse_limit
+    def topics():
+        kb = current_bot().kb
+        return jsonify(
+            {
+                "faq_version": kb.version,
+                "categories": [
+                    {
+                        "id": cat.id,
+                        "title": cat.title,
+                        "entries": [{"id": i, "question": kb.by_id[i].question} for i in cat.entry_ids],
+                    }
+                    for cat in kb.categories
+                ],
+            }
+        )
+
+    @app.get("/api/entries/<entry_id>")
+    @browse_limit
+    def entry(entry_id: str):
+        reply = current_bot().entry_reply(entry_id)
+        if reply is None:
+            raise ApiError(404, "unknown_entry", "There is no entry with that id.")
+        g.reply = reply
+        return jsonify(reply.to_dict())
+
+    @app.get("/healthz")
+    def healthz():
+        live = live_bot()
+        bot = live.bot
+        refused = live.refused
+        return jsonify(
+            {
+                "status": "ok",
+                "faq_version": bot.version,
+                "entries": len(bot.kb.entries),
+                "loaded_at": bot.kb.loaded_at,
+                "refused_edit": refused.to_dict() if refused else None,
+            }
+        )
+
+    @app.get("/openapi.json")
+    def openapi():
+        return jsonify(openapi_document(current_app.config))
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _register_pages(app: Flask) -> None:
+    templates = Path(app.root_path) / (app.template_folder or "templates")
+    static = Path(app.static_folder or ROOT / "static")
+
+    def page(name: str, **context):
+        if not (templates / name).is_file():  # serve what exists, never a placeholder
+            raise ApiError(404, "not_found", "There is nothing at this address.")
+        return render_template(name, **context)
+
+    @app.get("/")
+    def demo_home():
+        return page("index.html")
+
+    @app.get("/visit")
+    def demo_visit():
+        return page("visit.html")
+
+    @app.get("/kiosk")
+    def kiosk():
+        return page("kiosk.html", idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"])
+
+    @app.get("/widget.js")
+    def widget_js():
+        return send_from_directory(static, "widget.js", mimetype="text/javascript")
+
+    @app.get("/widget.css")
+    def widget_css():
+        return send_from_directory(static, "widget.css", mimetype="text/css")
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+
+def openapi_document(config: dict) -> dict:
+    """Return the OpenAPI 3 description of the API as it behaves with this config."""
+    nullable_str = {"type": "string", "nullable": True}
+    error = {"$ref": "#/components/responses/Error"}
+    limited = {"$ref": "#/components/responses/RateLimited"}
+    reply = {
+        "200": {
+            "description": "A reply.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reply"}}},
+        }
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "ADHD vetted FAQ bot",
+            "version": "1.0.0",
+            "description": "Answers only from vetted, cited content. Every error is "
+            '{"error": {"code": "...", "message": "..."}}. The raw question is never logged.',
+        },
+        "paths": {
+            "/api/ask": {
+                "post": {
+                    "summary": "Ask a question; get an answer, a clarifying question, a fallback or a safety reply.",
+                    "operationId": "ask",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Question"}}},
+                    },
+                    "responses": {
+                        **reply,
+                        "400": error,
+                        "403": error,
+                        "413": error,
+                        "415": error,
+                        "429": limited,
+                    },
+                }
+            },
+            "/api/topics": {
+                "get": {
+                    "summary": "Categories with their entries, in display order, for browsing without typing.",
+                    "operationId": "topics",
+                    "responses": {
+                        "200": {
+                            "description": "Topics.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Topics"}}},
+                        },
+                        "403": error,
+                        "429": limited,
+                    },
+                }
+            },
+            "/api/entries/{entry_id}": {
+                "get": {
+                    "summary": "One entry as a reply (for a clicked suggestion).",
+                    "operationId": "entry",
+                    "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {**reply, "403": error, "404": error, "429": limited},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Service health and the content version in service.",
+                    "operationId": "health",
+                    "responses": {
+                        "200": {
+                            "description": "Healthy.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Question": {
+                    "type": "object",
+                    "required": ["question"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "question": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": MAX_QUESTION_CHARS,
+                            "description": "Plain text; not only spaces; no control characters except tab and "
+                            "line breaks.",
+                        }
+                    },
+                },
+                "Citation": {
+                    "type": "object",
+                    "required": ["title", "publisher", "year", "url"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "title": {"type": "string"},
+                        "publisher": {"type": "string"},
+                        "year": {"type": "integer", "nullable": True},
+                        "url": {"type": "string"},
+                    },
+                },
+                "Suggestion": {
+                    "type": "object",
+                    "required": ["id", "question"],
+                    "additionalProperties": False,
+                    "properties": {"id": {"type": "string"}, "question": {"type": "string"}},
+                },
+                "Reply": {
+                    "type": "object",
+                    "required": [
+                        "kind",
+                        "id",
+                        "question",
+                        "answer",
+                        "citations",
+                        "clinician_note",
+                        "evidence",
+                        "suggestions",
+                        "score",
+                        "faq_version",
+                    ],
+                    "additionalProperties": False,
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["answer", "clarify", "fallback", "safety"]},
+                        "id": nullable_str,
+                        "question": nullable_str,
+                        "answer": {"type": "string", "minLength": 1},
+                        "citations": {"type": "array", "items": {"$ref": "#/components/schemas/Citation"}},
+                        "clinician_note": {"type": "string", "minLength": 1},
+                        "evidence": nullable_str,
+                        "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
+                        "score": {"type": "number", "minimum": 0},
+                        "faq_version": {"type": "string"},
+                    },
+                },
+                "Topics": {
+                    "type": "object",
+                    "required": ["faq_version", "categories"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "faq_version": {"type": "string"},
+                        "categories": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "title", "entries"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
+                                },
+                            },
+                        },
+                    },
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["status", "faq_version", "entries", "loaded_at", "refused_edit"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "status": {"type": "string", "enum": ["ok"]},
+                        "faq_version": {"type": "string"},
+                        "entries": {"type": "integer", "minimum": 0},
+                        "loaded_at": {"type": "string"},
+                        "refused_edit": {"type": "object", "nullable": True},
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "additionalProperties": False,
+                            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                        }
+                    },
+                },
+            },
+            "responses": {
+                "Error": {
+                    "description": "An error.",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "RateLimited": {
+                    "description": f"Too many requests (default limit {config['RATE_LIMIT']} per client).",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+            },
+        },
+    }
+
+
+# --------------------------------------------------------------------------- factory
+
+
+def _configure_logging(level: str) -> None:
+    """Send the app's structured JSON log lines to stderr, once per process."""
+    root = logging.getLogger("adhd_bot")
+    bot_log = logging.getLogger("bot")
+    for logger in (root, bot_log):
+        logger.setLevel(level.upper())
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then BOT_* environment variables, then test_config; load faq/ once."""
+    app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    app.config.from_mapping({s.name: s.default for s in SETTINGS})
+    app.config.from_prefixed_env("BOT")
+    if test_config:
+        app.config.from_mapping(test_config)
+    check_settings(app.config)
+    _configure_logging(app.config["LOG_LEVEL"])
+
+    app.config.update(
+        RATELIMIT_ENABLED=app.config["RATE_LIMIT_ENABLED"],
+        RATELIMIT_STORAGE_URI=app.config["RATE_LIMIT_STORAGE_URI"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,  # Redis down: keep limiting per process, keep serving
+        RATELIMIT_KEY_PREFIX="adhd-bot",
+        SEND_FILE_MAX_AGE_DEFAULT=300,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    # Fails closed: invalid content raises ContentError here and nothing is served.
+    app.extensions["faq_bot"] = LiveBot(app.config["FAQ_DIR"], interval=app.config["RELOAD_INTERVAL"])
+
+    limiter = Limiter(get_remote_address, app=app)
+    app.extensions["rate_limiter"] = limiter  # Flask-Limiter keeps only a weak reference when disabled
+    _register_errors(app)
+    _register_security(app)
+    _register_api(app, limiter)
+    _register_pages(app)
+    return app
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the app with waitress; settings from BOT_* variables, host and port also from flags."""
+    parser = argparse.ArgumentParser(description="Serve the ADHD vetted FAQ bot with waitress.")
+    parser.add_argument("--host", help="address to listen on (default BOT_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default BOT_PORT or 8000)")
+    parser.add_argument("--threads", type=int, help="worker threads (default BOT_THREADS or 8)")
+    args = parser.parse_args(argv)
+    try:
+        app = create_app()
+    except ContentError as exc:
+        print("The content in faq/ is invalid, so the server will not start:", file=sys.stderr)
+        for problem in exc.problems:
+            if problem.severity == "error":
+                print(f"  {problem}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    from waitress import serve
+
+    host = args.host or app.config["HOST"]
+    port = args.port if args.port is not None else app.config["PORT"]
+    threads = args.threads or app.config["THREADS"]
+    live: LiveBot = app.extensions["faq_bot"]
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: live.check())  # `kill -HUP` reloads faq/ at once
+    log.info(json.dumps({"event": "serving", "url": f"http://{host}:{port}", "faq_version": live.current.version}))
+    serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="adhd-faq-bot",
+        # With trusted proxies ProxyFix reads X-Forwarded-*; waitress must pass them through untouched.
+        clear_untrusted_proxy_headers=not app.config["TRUSTED_PROXIES"],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

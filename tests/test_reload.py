@@ -1,0 +1,136 @@
+"""Content reload without downtime: a good edit goes into service, a bad edit is refused."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.live import LiveBot
+from server import create_app
+
+from .conftest import FAQ_DIR
+
+
+@pytest.fixture()
+def faq_copy(tmp_path: Path) -> Path:
+    """Return a private copy of faq/ that a test may edit."""
+    return Path(shutil.copytree(FAQ_DIR, tmp_path / "faq"))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _good_edit(faq: Path) -> None:
+    _edit(faq / "basics.yaml", "question: How common is ADHD?", "question: How common is ADHD in people?")
+
+
+def _bad_edit(faq: Path) -> None:
+    _edit(faq / "basics.yaml", "evidence: established", "evidence: proven")  # not an evidence label
+
+
+def test_a_good_edit_is_put_into_service(faq_copy):
+    live = LiveBot(faq_copy, interval=0)
+    before = live.current.version
+    assert live.check() == "unchanged"
+    _good_edit(faq_copy)
+    assert live.check() == "reloaded"
+    assert live.current.version != before
+    assert live.current.kb.by_id["adhd-prevalence"].question == "How common is ADHD in people?"
+    assert live.refused is None
+
+
+def test_a_bad_edit_is_refused_and_the_last_good_content_stays(faq_copy, caplog):
+    live = LiveBot(faq_copy, interval=0)
+    good = live.current
+    _bad_edit(faq_copy)
+    with caplog.at_level(logging.ERROR, logger="bot.live"):
+        assert live.check() == "refused"
+    assert live.current is good
+    assert live.current.ask("how common is adhd").id == "adhd-prevalence"
+    problem = live.refused.to_dict()["problems"][0]
+    assert problem["file"] == "basics.yaml" and problem["field"] == "evidence" and problem["entry_id"]
+    logged = json.loads(caplog.records[-1].getMessage())
+    assert logged["event"] == "content_refused" and logged["in_service"] == good.version
+    assert logged["problems"][0]["file"] == "basics.yaml" and logged["problems"][0]["field"] == "evidence"
+    # Fixing the edit puts the fixed content into service and clears the refusal.
+    _edit(faq_copy / "basics.yaml", "evidence: proven", "evidence: established")
+    _good_edit(faq_copy)
+    assert live.check() == "reloaded"
+    assert live.refused is None and live.current.version != good.version
+
+
+def test_a_deleted_file_is_refused(faq_copy):
+    live = LiveBot(faq_copy, interval=0)
+    (faq_copy / "sources.yaml").unlink()
+    assert live.check() == "refused"
+    assert live.refused.problems[0].file == "sources.yaml"
+    assert live.current.ask("what is adhd").id == "adhd-overview"
+
+
+def test_saving_without_a_change_does_not_reload(faq_copy):
+    live = LiveBot(faq_copy, interval=0)
+    bot = live.current
+    path = faq_copy / "basics.yaml"
+    path.write_bytes(path.read_bytes())
+    assert live.check() == "unchanged"
+    assert live.current is bot
+
+
+def test_checks_wait_for_the_interval(faq_copy):
+    now = [0.0]
+    live = LiveBot(faq_copy, interval=5.0, clock=lambda: now[0])
+    _good_edit(faq_copy)
+    live.poll()
+    assert live.current.kb.by_id["adhd-prevalence"].question == "How common is ADHD?"  # not due yet
+    now[0] = 6.0
+    live.poll()
+    _wait_for(lambda: live.current.kb.by_id["adhd-prevalence"].question != "How common is ADHD?")
+
+
+def _wait_for(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_server_reloads_without_a_restart_and_reports_a_refused_edit(faq_copy):
+    client = create_app({"TESTING": True, "FAQ_DIR": str(faq_copy), "RELOAD_INTERVAL": 0.05}).test_client()
+    first = client.get("/healthz").get_json()
+    assert first["refused_edit"] is None
+
+    _bad_edit(faq_copy)
+    _wait_for(lambda: client.get("/healthz").get_json()["refused_edit"] is not None)
+    health = client.get("/healthz").get_json()
+    assert health["faq_version"] == first["faq_version"]  # still serving the last good content
+    refused = health["refused_edit"]
+    assert refused["version"] != first["faq_version"]
+    assert {"file": "basics.yaml", "field": "evidence"}.items() <= refused["problems"][0].items()
+    assert refused["problems"][0]["entry_id"]
+    assert client.post("/api/ask", json={"question": "what is adhd"}).get_json()["faq_version"] == first["faq_version"]
+
+    _edit(faq_copy / "basics.yaml", "evidence: proven", "evidence: established")
+    _good_edit(faq_copy)
+    _wait_for(lambda: client.get("/healthz").get_json()["faq_version"] != first["faq_version"])
+    health = client.get("/healthz").get_json()
+    assert health["refused_edit"] is None
+    reply = client.get("/api/entries/adhd-prevalence").get_json()
+    assert reply["question"] == "How common is ADHD in people?"
+    assert reply["faq_version"] == health["faq_version"]
+
+
+def test_the_server_will_not_start_on_bad_content(faq_copy):
+    _bad_edit(faq_copy)
+    from bot import ContentError
+
+    with pytest.raises(ContentError) as info:
+        create_app({"FAQ_DIR": str(faq_copy), "RELOAD_INTERVAL": 0})
+    assert info.value.file == "basics.yaml" and info.value.field == "evidence"
