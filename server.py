@@ -11,12 +11,15 @@ Error: `{"error": {"code": "...", "message": "..."}}` with a 4xx/5xx status.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import re
 import signal
 import sys
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("FRAME_ANCESTORS", "'self'", "CSP frame-ancestors for the demo and kiosk pages (who may frame them)."),
     Setting("RELOAD_INTERVAL", 5.0, "Seconds between checks of FAQ_DIR for edits; 0 turns automatic reload off."),
+    Setting(
+        "REPLY_CACHE_SIZE",
+        2048,
+        "Recent replies kept in memory, keyed by a hash of the question (not its text), so a repeated "
+        "question skips matching. 0 turns the cache off.",
+    ),
     Setting("KIOSK_IDLE_SECONDS", 90, "Seconds without a touch before the kiosk wipes the conversation."),
     Setting("MAX_CONTENT_LENGTH", 8192, "Largest request body in bytes; larger bodies get 413."),
     Setting("LOG_LEVEL", "INFO", "Log level of the structured JSON logs (DEBUG, INFO, WARNING, ERROR)."),
@@ -258,7 +267,7 @@ def _log_request(response) -> None:
     """Log one structured line per API call: never the question text."""
     if not (request.path.startswith("/api/") or request.path == "/healthz") or not log.isEnabledFor(logging.INFO):
         return
-    reply = g.get("reply")
+    reply = g.get("reply_log")
     record = {
         "event": "request",
         "method": request.method,
@@ -267,7 +276,7 @@ def _log_request(response) -> None:
         "latency_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
     }
     if reply is not None:
-        record.update(kind=reply.kind, entry_id=reply.id, score=reply.score)
+        record.update(reply)
     error = g.get("error_code")
     if error:
         record["error"] = error
@@ -307,21 +316,71 @@ def _question_from_request() -> str:
     return body["question"]
 
 
+class ReplyCache:
+    """Recent replies, keyed by a hash of content version and question; the question text is not kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._replies: OrderedDict[bytes, tuple[bytes, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(version: str, question: str) -> bytes:
+        """Return the cache key of a question under one content version."""
+        return hashlib.blake2b(f"{version}\0{question}".encode(), digest_size=16).digest()
+
+    def get(self, key: bytes) -> tuple[bytes, dict] | None:
+        """Return the cached body and log fields, or None."""
+        with self._lock:
+            hit = self._replies.get(key)
+            if hit is not None:
+                self._replies.move_to_end(key)
+            return hit
+
+    def put(self, key: bytes, value: tuple[bytes, dict]) -> None:
+        """Keep a reply, dropping the least recently used past the size."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._replies[key] = value
+            self._replies.move_to_end(key)
+            while len(self._replies) > self.size:
+                self._replies.popitem(last=False)
+
+
+def _reply_response(body: bytes, fields: dict):
+    g.reply_log = fields
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _serialise(reply) -> tuple[bytes, dict]:
+    body = current_app.json.dumps(reply.to_dict()).encode()
+    return body, {"kind": reply.kind, "entry_id": reply.id, "score": reply.score}
+
+
 def _register_api(app: Flask, limiter: Limiter) -> None:
     ask_limit = limiter.shared_limit(lambda: current_app.config["RATE_LIMIT"], scope="ask")
     browse_limit = limiter.shared_limit(lambda: current_app.config["BROWSE_RATE_LIMIT"], scope="browse")
+    cache = ReplyCache(app.config["REPLY_CACHE_SIZE"])
+    app.extensions["reply_cache"] = cache
 
     @app.post("/api/ask")
     @ask_limit
     def ask():
         question = _question_from_request()
+        bot = current_bot()
+        key = cache.key(bot.version, question)
+        hit = cache.get(key)
+        if hit is not None:
+            return _reply_response(*hit)
         try:
-            reply = current_bot().ask(question)
+            reply = bot.ask(question)
         except QuestionError as exc:
             g.error_code = exc.code
             raise ApiError(400, exc.code, str(exc)) from None
-        g.reply = reply
-        return jsonify(reply.to_dict())
+        served = _serialise(reply)
+        cache.put(key, served)
+        return _reply_response(*served)
 
     @app.get("/api/topics")
     @browse_limit
@@ -347,8 +406,7 @@ def _register_api(app: Flask, limiter: Limiter) -> None:
         reply = current_bot().entry_reply(entry_id)
         if reply is None:
             raise ApiError(404, "unknown_entry", "There is no entry with that id.")
-        g.reply = reply
-        return jsonify(reply.to_dict())
+        return _reply_response(*_serialise(reply))
 
     @app.get("/healthz")
     def healthz():

@@ -134,3 +134,14 @@ def test_the_server_will_not_start_on_bad_content(faq_copy):
     with pytest.raises(ContentError) as info:
         create_app({"FAQ_DIR": str(faq_copy), "RELOAD_INTERVAL": 0})
     assert info.value.file == "basics.yaml" and info.value.field == "evidence"
+
+
+def test_a_cached_reply_is_not_served_after_the_content_changes(faq_copy):
+    app = create_app({"TESTING": True, "FAQ_DIR": str(faq_copy), "RELOAD_INTERVAL": 0})
+    client = app.test_client()
+    before = client.post("/api/ask", json={"question": "how common is adhd"}).get_json()
+    _good_edit(faq_copy)
+    assert app.extensions["faq_bot"].check() == "reloaded"
+    after = client.post("/api/ask", json={"question": "how common is adhd"}).get_json()
+    assert after["faq_version"] != before["faq_version"]
+    assert after["question"] == "How common is ADHD in people?"

@@ -395,3 +395,29 @@ def test_every_setting_has_help_and_is_documented_in_the_readme():
     for setting in SETTINGS:
         assert setting.help.strip(), setting.name
         assert f"`BOT_{setting.name}`" in readme, f"BOT_{setting.name} is not in the README"
+
+
+# --------------------------------------------------------------------------- reply cache
+
+
+def test_a_repeated_question_is_served_from_the_cache_without_keeping_its_text(app, client, monkeypatch):
+    question = "my son Leo cant sit still is it adhd"
+    first = client.post("/api/ask", json={"question": question})
+    bot = app.extensions["faq_bot"].current
+    monkeypatch.setattr(bot, "ask", lambda text: pytest.fail("the cache should have answered"))
+    second = client.post("/api/ask", json={"question": question})
+    assert second.get_data() == first.get_data()
+    cache = app.extensions["reply_cache"]
+    stored = b"".join(key + body for key, (body, _) in cache._replies.items())
+    assert b"Leo" not in stored and all(len(key) == 16 for key in cache._replies)
+
+
+def test_the_cache_is_bounded_and_can_be_turned_off():
+    app = create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "REPLY_CACHE_SIZE": 2, "RATE_LIMIT_ENABLED": False})
+    client = app.test_client()
+    for q in ["what is adhd", "adhd in adults", "adhd causes", "is adhd genetic"]:
+        client.post("/api/ask", json={"question": q})
+    assert len(app.extensions["reply_cache"]._replies) == 2
+    app = create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "REPLY_CACHE_SIZE": 0})
+    app.test_client().post("/api/ask", json={"question": "what is adhd"})
+    assert len(app.extensions["reply_cache"]._replies) == 0
