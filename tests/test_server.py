@@ -209,10 +209,12 @@ def test_pages_get_a_strict_csp_with_configurable_frame_ancestors(path):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_widget_script_is_served_for_other_sites(client):
-    response = client.get("/widget.js")
+@pytest.mark.parametrize(("path", "mimetype"), [("/widget.js", "text/javascript"), ("/widget.css", "text/css")])
+def test_widget_files_are_served_for_other_sites(client, path, mimetype):
+    response = client.get(path)
+    response.close()  # a file response holds the file open until closed
     assert response.status_code == 200
-    assert response.mimetype == "text/javascript"
+    assert response.mimetype == mimetype
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
