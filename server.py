@@ -33,6 +33,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot import Bot, ContentError, QuestionError
 from bot.engine import MAX_QUESTION_CHARS
 from bot.live import LiveBot
+from bot.reply import KINDS
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger("adhd_bot.server")
@@ -464,42 +465,42 @@ def _register_pages(app: Flask) -> None:
 # --------------------------------------------------------------------------- OpenAPI
 
 
+def _object(**properties: dict) -> dict:
+    """Return a JSON Schema object whose every property is required and nothing else is allowed."""
+    return {"type": "object", "required": list(properties), "additionalProperties": False, "properties": properties}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
 def openapi_document(config: dict) -> dict:
     """Return the OpenAPI 3 description of the API as it behaves with this config."""
-    nullable_str = {"type": "string", "nullable": True}
+    text = {"type": "string"}
+    nullable_text = {"type": "string", "nullable": True}
+    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in ("Reply", "Suggestion", "Citation", "Error")}
     error = {"$ref": "#/components/responses/Error"}
     limited = {"$ref": "#/components/responses/RateLimited"}
-    reply = {
-        "200": {
-            "description": "A reply.",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reply"}}},
-        }
-    }
+    reply = {"description": "A reply.", "content": _json(ref["Reply"])}
+
+    def ok(description: str, schema: dict) -> dict:
+        return {"description": description, "content": _json(schema)}
+
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "ADHD vetted FAQ bot",
             "version": "1.0.0",
             "description": "Answers only from vetted, cited content. Every error is "
-            '{"error": {"code": "...", "message": "..."}}. The raw question is never logged.',
+            '{"error": {"code": "...", "message": "..."}}. The question text is never logged.',
         },
         "paths": {
             "/api/ask": {
                 "post": {
                     "summary": "Ask a question; get an answer, a clarifying question, a fallback or a safety reply.",
                     "operationId": "ask",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Question"}}},
-                    },
-                    "responses": {
-                        **reply,
-                        "400": error,
-                        "403": error,
-                        "413": error,
-                        "415": error,
-                        "429": limited,
-                    },
+                    "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/Question"})},
+                    "responses": {"200": reply, "400": error, "403": error, "413": error, "415": error, "429": limited},
                 }
             },
             "/api/topics": {
@@ -507,10 +508,7 @@ def openapi_document(config: dict) -> dict:
                     "summary": "Categories with their entries, in display order, for browsing without typing.",
                     "operationId": "topics",
                     "responses": {
-                        "200": {
-                            "description": "Topics.",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Topics"}}},
-                        },
+                        "200": ok("Topics.", {"$ref": "#/components/schemas/Topics"}),
                         "403": error,
                         "429": limited,
                     },
@@ -520,140 +518,64 @@ def openapi_document(config: dict) -> dict:
                 "get": {
                     "summary": "One entry as a reply (for a clicked suggestion).",
                     "operationId": "entry",
-                    "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {**reply, "403": error, "404": error, "429": limited},
+                    "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": text}],
+                    "responses": {"200": reply, "403": error, "404": error, "429": limited},
                 }
             },
             "/healthz": {
                 "get": {
                     "summary": "Service health and the content version in service.",
                     "operationId": "health",
-                    "responses": {
-                        "200": {
-                            "description": "Healthy.",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
-                        }
-                    },
+                    "responses": {"200": ok("Healthy.", {"$ref": "#/components/schemas/Health"})},
                 }
             },
         },
         "components": {
             "schemas": {
-                "Question": {
-                    "type": "object",
-                    "required": ["question"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "question": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": MAX_QUESTION_CHARS,
-                            "description": "Plain text; not only spaces; no control characters except tab and "
-                            "line breaks.",
-                        }
+                "Question": _object(
+                    question={
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_QUESTION_CHARS,
+                        "description": "Plain text; not only spaces; no control characters but tab and line breaks.",
+                    }
+                ),
+                "Citation": _object(title=text, publisher=text, year={"type": "integer", "nullable": True}, url=text),
+                "Suggestion": _object(id=text, question=text),
+                "Reply": _object(
+                    kind={"type": "string", "enum": list(KINDS)},
+                    id=nullable_text,
+                    question=nullable_text,
+                    answer={"type": "string", "minLength": 1},
+                    citations={"type": "array", "items": ref["Citation"]},
+                    clinician_note={"type": "string", "minLength": 1},
+                    evidence=nullable_text,
+                    suggestions={"type": "array", "items": ref["Suggestion"]},
+                    score={"type": "number", "minimum": 0, "maximum": 1},
+                    faq_version=text,
+                ),
+                "Topics": _object(
+                    faq_version=text,
+                    categories={
+                        "type": "array",
+                        "items": _object(id=text, title=text, entries={"type": "array", "items": ref["Suggestion"]}),
                     },
-                },
-                "Citation": {
-                    "type": "object",
-                    "required": ["title", "publisher", "year", "url"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "title": {"type": "string"},
-                        "publisher": {"type": "string"},
-                        "year": {"type": "integer", "nullable": True},
-                        "url": {"type": "string"},
-                    },
-                },
-                "Suggestion": {
-                    "type": "object",
-                    "required": ["id", "question"],
-                    "additionalProperties": False,
-                    "properties": {"id": {"type": "string"}, "question": {"type": "string"}},
-                },
-                "Reply": {
-                    "type": "object",
-                    "required": [
-                        "kind",
-                        "id",
-                        "question",
-                        "answer",
-                        "citations",
-                        "clinician_note",
-                        "evidence",
-                        "suggestions",
-                        "score",
-                        "faq_version",
-                    ],
-                    "additionalProperties": False,
-                    "properties": {
-                        "kind": {"type": "string", "enum": ["answer", "clarify", "fallback", "safety"]},
-                        "id": nullable_str,
-                        "question": nullable_str,
-                        "answer": {"type": "string", "minLength": 1},
-                        "citations": {"type": "array", "items": {"$ref": "#/components/schemas/Citation"}},
-                        "clinician_note": {"type": "string", "minLength": 1},
-                        "evidence": nullable_str,
-                        "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
-                        "score": {"type": "number", "minimum": 0},
-                        "faq_version": {"type": "string"},
-                    },
-                },
-                "Topics": {
-                    "type": "object",
-                    "required": ["faq_version", "categories"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "faq_version": {"type": "string"},
-                        "categories": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["id", "title", "entries"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "id": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
-                                },
-                            },
-                        },
-                    },
-                },
-                "Health": {
-                    "type": "object",
-                    "required": ["status", "faq_version", "entries", "loaded_at", "refused_edit"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "status": {"type": "string", "enum": ["ok"]},
-                        "faq_version": {"type": "string"},
-                        "entries": {"type": "integer", "minimum": 0},
-                        "loaded_at": {"type": "string"},
-                        "refused_edit": {"type": "object", "nullable": True},
-                    },
-                },
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["code", "message"],
-                            "additionalProperties": False,
-                            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-                        }
-                    },
-                },
+                ),
+                "Health": _object(
+                    status={"type": "string", "enum": ["ok"]},
+                    faq_version=text,
+                    entries={"type": "integer", "minimum": 0},
+                    loaded_at=text,
+                    refused_edit={"type": "object", "nullable": True},
+                ),
+                "Error": _object(error=_object(code=text, message=text)),
             },
             "responses": {
-                "Error": {
-                    "description": "An error.",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
+                "Error": {"description": "An error.", "content": _json(ref["Error"])},
                 "RateLimited": {
-                    "description": f"Too many requests (default limit {config['RATE_LIMIT']} per client).",
+                    "description": f"Too many requests (limit per client: {config['RATE_LIMIT']}).",
                     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    "content": _json(ref["Error"]),
                 },
             },
         },

@@ -8,7 +8,11 @@ p50/p99 latency for both endpoints, the ask/healthz throughput ratio, and the er
 run (BOT_RATE_LIMIT_ENABLED=false); everything else is as in production, logs included.
 Only 127.0.0.1 is ever contacted.
 
-Run: .venv/bin/python bench/load.py [--requests 1500] [--seconds 20] [--quick]
+The question file has 397 questions, so with the default reply cache the first pass over
+them is matched and later requests are served from the cache, as popular questions are in
+production; `--no-cache` measures every request going through the matcher.
+
+Run: .venv/bin/python bench/load.py [--requests 1500] [--seconds 20] [--quick] [--no-cache]
 """
 
 from __future__ import annotations
@@ -16,12 +20,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.evaluate import load_questions  # noqa: E402
-from tests.support import free_port, wait_until_up  # noqa: E402
+from tests.support import ServerProcess, free_port  # noqa: E402
 
 TARGET_RATIO = 0.70  # /api/ask throughput at least 70% of /healthz on the same server
 TARGET_GUNICORN_RPS = 400.0
@@ -112,36 +113,17 @@ def run_load(port: int, endpoint: str, bodies: list[bytes], concurrency: int, to
     return Result("", endpoint, concurrency, len(latencies), errors[0], elapsed, latencies)
 
 
-class Server:
-    """A server process on a free loopback port, logs to a temporary file."""
-
-    def __init__(self, name: str, argv: list[str], port: int) -> None:
-        self.name, self.argv, self.port = name, argv, port
-
-    def __enter__(self) -> Server:
-        env = {**os.environ, "BOT_RATE_LIMIT_ENABLED": "false", "BOT_RELOAD_INTERVAL": "5"}
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_until_up(f"http://127.0.0.1:{self.port}/healthz", self.proc, seconds=60)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+LOAD_ENV = {"BOT_RATE_LIMIT_ENABLED": "false"}
 
 
-def servers(port: int) -> list[Server]:
+def servers(env: dict[str, str]) -> list[tuple[str, ServerProcess]]:
     """Return the servers to measure: waitress as `python server.py`, gunicorn with 2 workers."""
-    out = [Server("waitress (8 threads)", [sys.executable, "server.py", "--port", str(port)], port)]
+    out = [("waitress (8 threads)", ServerProcess(env=env))]
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn:
+        port = free_port()
         argv = [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "server:create_app()"]
-        out.append(Server("gunicorn (2 workers)", argv, port))
+        out.append(("gunicorn (2 workers)", ServerProcess(env=env, port=port, argv=argv)))
     else:
         print("gunicorn not installed: skipped", file=sys.stderr)
     return out
@@ -154,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per endpoint and concurrency")
     parser.add_argument("--concurrency", default="1,8,32", help="comma-separated client counts")
     parser.add_argument("--quick", action="store_true", help="300 requests, 5 s limit")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the reply cache off (BOT_REPLY_CACHE_SIZE=0): every ask is matched",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.requests, args.seconds = 300, 5.0
@@ -164,13 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     print(f"load: {args.requests} requests per cell (limit {args.seconds:.0f} s), {len(questions)} questions, loopback")
     print(f"{'server':22} {'endpoint':10} {'conc':>4} {'req':>6} {'err':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for server in servers(free_port()):
+    env = {**LOAD_ENV, "BOT_REPLY_CACHE_SIZE": "0"} if args.no_cache else LOAD_ENV
+    cache = "off: every question is matched" if args.no_cache else "on (default): repeated questions skip matching"
+    print(f"reply cache {cache}")
+    for name, server in servers(env):
         with server:
             for c in levels:
                 for endpoint in ("/healthz", "/api/ask"):
                     run_load(server.port, endpoint, bodies, c, min(50, args.requests), 5)  # warm-up
                     r = run_load(server.port, endpoint, bodies, c, args.requests, args.seconds)
-                    r.server = server.name
+                    r.server = name
                     results.append(r)
                     print(
                         f"{r.server:22} {r.endpoint:10} {c:>4} {r.requests:>6} {r.errors:>4} "

@@ -44,27 +44,31 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30.0) -> No
 
 
 class ServerProcess:
-    """`python server.py` on a free loopback port, stopped when the block ends."""
+    """`python server.py` (or another command serving the app) on a free loopback port, stopped at the end."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, *args: str, env: dict[str, str] | None = None, port: int | None = None, argv: list[str] | None = None
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), *args]
+        self.args = argv or [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), *args]
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> ServerProcess:
+        """Start the server and wait until /healthz answers."""
         # Logs go to a file, not a pipe: a full pipe would stall a busy server.
         self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
-            wait_until_up(self.url + "/healthz", self.proc)
+            wait_until_up(self.url + "/healthz", self.proc, seconds=60)
         except BaseException:
             self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc) -> None:
+        """Stop the server and keep what it printed in `output`."""
         assert self.proc is not None
         if self.proc.poll() is None:
             self.proc.terminate()

@@ -14,6 +14,8 @@ from schemathesis.checks import (
 
 from server import create_app
 
+from .test_contract import REPLY_KEYS
+
 app = create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "RATE_LIMIT_ENABLED": False})
 schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
 
@@ -40,3 +42,9 @@ def test_the_document_is_served_and_lists_every_endpoint():
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_its_documented_promises(case):
     case.call_and_validate(checks=CHECKS)
+
+
+def test_the_documented_reply_is_the_contract():
+    document = app.test_client().get("/openapi.json").get_json()
+    reply = document["components"]["schemas"]["Reply"]
+    assert set(reply["required"]) == set(reply["properties"]) == REPLY_KEYS
