@@ -85,7 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Recent replies kept in memory, keyed by a hash of the question (not its text), so a repeated "
         "question skips matching. 0 turns the cache off.",
     ),
-    Setting("KIOSK_IDLE_SECONDS", 90, "Seconds without a touch before the kiosk wipes the conversation."),
+    Setting("KIOSK_IDLE_SECONDS", 90, "Seconds (10 to 3600) without a touch before the kiosk wipes the conversation."),
     Setting("MAX_CONTENT_LENGTH", 8192, "Largest request body in bytes; larger bodies get 413."),
     Setting("LOG_LEVEL", "INFO", "Log level of the structured JSON logs (DEBUG, INFO, WARNING, ERROR)."),
     Setting("DEBUG", False, "Flask debug mode. Never turn it on for a public server."),
@@ -144,6 +144,10 @@ def check_settings(config: dict) -> None:
         config[s.name] = value
     if config["LOG_LEVEL"].upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise ValueError(f"setting BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {config['LOG_LEVEL']!r}")
+    if not 10 <= config["KIOSK_IDLE_SECONDS"] <= 3600:
+        raise ValueError(
+            f"setting BOT_KIOSK_IDLE_SECONDS must be 10 to 3600 seconds, not {config['KIOSK_IDLE_SECONDS']!r}"
+        )
     if config["PORT"] > 65535:
         raise ValueError(f"setting BOT_PORT must be a port number, not {config['PORT']!r}")
 

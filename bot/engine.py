@@ -111,7 +111,7 @@ class Bot:
             raise QuestionError("question_too_long", f"The question must be {max_chars} characters or fewer.")
         if _CONTROL.search(text):
             # Tabs and line breaks are fine; other control characters are never typed by a person.
-            raise QuestionError("control_characters", "The question contains control characters. Please type plain text.")
+            raise QuestionError("control_characters", "The question has control characters. Please type plain text.")
         text = " ".join(text.split())
         if not text:
             raise QuestionError("empty_question", "Please type a question.")

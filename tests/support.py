@@ -47,18 +47,28 @@ class ServerProcess:
     """`python server.py` (or another command serving the app) on a free loopback port, stopped at the end."""
 
     def __init__(
-        self, *args: str, env: dict[str, str] | None = None, port: int | None = None, argv: list[str] | None = None
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        argv: list[str] | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = argv or [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), *args]
         self.env = {**os.environ, **(env or {})}
+        self.log_path = log_path  # keep the server's output in this file (else a temporary one)
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> ServerProcess:
         """Start the server and wait until /healthz answers."""
         # Logs go to a file, not a pipe: a full pipe would stall a busy server.
-        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self._log = (
+            open(self.log_path, "w+", encoding="utf-8")  # closed in __exit__
+            if self.log_path
+            else tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        )
         self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
             wait_until_up(self.url + "/healthz", self.proc, seconds=60)

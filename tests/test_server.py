@@ -385,6 +385,8 @@ def test_test_config_wins_over_the_environment(monkeypatch):
         ("RATE_LIMIT_ENABLED", "perhaps"),
         ("RELOAD_INTERVAL", -1),
         ("LOG_LEVEL", "LOUD"),
+        ("KIOSK_IDLE_SECONDS", 0),
+        ("KIOSK_IDLE_SECONDS", 5),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(name, value):

@@ -1,0 +1,569 @@
+/*
+ * Kiosk mode (/kiosk) for a clinic lobby touch screen.
+ * - Topic buttons from /api/topics, so nobody has to type; a text box for those who want to.
+ * - Sources as plain text; nothing on the page can navigate away from it.
+ * - Idle reset for privacy: after the idle time (server setting, or ?idle=SECONDS in the URL)
+ *   the conversation is wiped from the page and from storage and the start screen returns.
+ *   A countdown with "I'm still here" shows for the last 15 seconds (half the idle time
+ *   when that is shorter). Any touch, key or scroll restarts the timer.
+ *   Typing rule: while the text box has focus and holds text, the person counts as typing
+ *   and the page never resets, unless no key has been pressed for 5 minutes (someone
+ *   walked away mid-question).
+ * Everything from the API is inserted with textContent.
+ */
+(function () {
+  "use strict";
+
+  var TYPING_GRACE_MS = 5 * 60 * 1000;
+  var REQUEST_TIMEOUT_MS = 15000;
+
+  var EVIDENCE = {
+    established: "Strong evidence",
+    limited: "Limited evidence",
+    "not-established": "Not supported by evidence",
+    guidance: "Practical guidance",
+  };
+
+  // Numbers shown big with the safety replies (no tel: links on a kiosk).
+  var CALL_988 = { number: "988", label: "Call or text: Suicide & Crisis Lifeline" };
+  var CALL_911 = { number: "911", label: "Call: Emergency" };
+  var POISON = { number: "1-800-222-1222", label: "Call: Poison Help" };
+  var HELP_NUMBERS = {
+    "safety-crisis": [CALL_988, CALL_911],
+    "safety-emergency": [CALL_911, POISON, CALL_988],
+    "safety-dosing": [POISON],
+  };
+  var URGENT = { "safety-crisis": true, "safety-emergency": true };
+
+  var TEXT = {
+    loading: "Finding an answer…",
+    failed: "Sorry, I couldn't get an answer just now. Please try again.",
+    slow: "Sorry, this is taking too long. Please try again.",
+    busy: "Lots of questions are coming in right now. Please wait a minute, then try again.",
+    gone: "Sorry, that question isn't available any more. Please pick another one.",
+    retry: "Try again",
+    you: "You asked: ",
+    sources: "Sources",
+    related: "Related questions",
+    choices: "Pick the closest one",
+    evidence: "Evidence: ",
+    restarted: "Started over.",
+  };
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function h(tag, props) {
+    var node = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (key) {
+        var value = props[key];
+        if (value == null || value === false) return;
+        if (key === "text") node.textContent = String(value);
+        else if (key === "class") node.className = value;
+        else node.setAttribute(key, value === true ? "" : String(value));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var kid = arguments[i];
+      if (kid == null) continue;
+      node.appendChild(typeof kid === "string" ? document.createTextNode(kid) : kid);
+    }
+    return node;
+  }
+
+  function str(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  function idleSeconds() {
+    var fromUrl = parseInt(new URLSearchParams(location.search).get("idle"), 10);
+    if (fromUrl > 0) return fromUrl;
+    var fromServer = parseInt(document.body.dataset.idleSeconds, 10);
+    return fromServer > 0 ? fromServer : 90;
+  }
+
+  class Kiosk {
+    constructor(body) {
+      this.body = body;
+      this.idleMs = idleSeconds() * 1000;
+      this.warnMs = Math.min(15000, Math.ceil(this.idleMs / 2));
+      this.lastActivity = Date.now();
+      this.lastKey = 0;
+      this.history = [];
+      this.screen = "start";
+      this.generation = 0;
+      this.pending = null;
+      this.busy = false;
+      this.els = {
+        main: $("main"),
+        start: $("start"),
+        topic: $("topic"),
+        reply: $("reply"),
+        topics: $("topics"),
+        topicsError: $("topics-error"),
+        topicTitle: $("topic-title"),
+        questions: $("questions"),
+        log: $("log"),
+        input: $("ask-input"),
+        send: $("ask-send"),
+        status: $("status"),
+        bigger: $("bigger"),
+        idle: $("idle"),
+        idleCount: $("idle-count"),
+        stillHere: $("still-here"),
+      };
+      this.categories = [];
+      this.lockDown();
+      this.bind();
+      this.loadTopics();
+      setInterval(this.tick.bind(this), 250);
+    }
+
+    // ---- nothing on the page may navigate away from it
+    lockDown() {
+      var stop = function (event) {
+        event.preventDefault();
+      };
+      document.addEventListener(
+        "click",
+        function (event) {
+          if (event.target.closest && event.target.closest("a")) event.preventDefault();
+        },
+        true
+      );
+      ["contextmenu", "dragstart", "dragover", "drop", "auxclick"].forEach(function (type) {
+        document.addEventListener(type, stop, true);
+      });
+      document.addEventListener(
+        "keydown",
+        function (event) {
+          var back = event.altKey && (event.key === "ArrowLeft" || event.key === "ArrowRight");
+          if (back || event.key === "BrowserBack" || event.key === "BrowserForward") event.preventDefault();
+        },
+        true
+      );
+    }
+
+    bind() {
+      var self = this;
+      var e = this.els;
+      var activity = function () {
+        self.activity();
+      };
+      ["pointerdown", "touchstart", "keydown", "wheel", "input"].forEach(function (type) {
+        document.addEventListener(type, activity, { capture: true, passive: true });
+      });
+      window.addEventListener("scroll", activity, { capture: true, passive: true });
+      e.input.addEventListener("keydown", function (event) {
+        self.lastKey = Date.now();
+        if (event.key === "Enter" && !event.isComposing) {
+          event.preventDefault();
+          self.submit();
+        }
+      });
+      e.send.addEventListener("click", function () {
+        self.submit();
+      });
+      e.bigger.addEventListener("click", function () {
+        self.setBigger(e.bigger.getAttribute("aria-pressed") !== "true");
+      });
+      $("restart").addEventListener("click", function () {
+        self.wipe();
+      });
+      $("topics-retry").addEventListener("click", function () {
+        self.loadTopics();
+      });
+      e.stillHere.addEventListener("click", function () {
+        self.activity();
+      });
+      Array.prototype.forEach.call(document.querySelectorAll(".back"), function (button) {
+        button.addEventListener("click", function () {
+          self.back();
+        });
+      });
+      e.main.addEventListener("click", function (event) {
+        var button = event.target.closest && event.target.closest("button");
+        if (!button) return;
+        if (button.category) self.showTopic(button.category, true);
+        else if (button.entry) self.choose(button.entry);
+        else if (button.retryJob) self.request(button.retryJob);
+      });
+    }
+
+    // ---- screens
+    show(name) {
+      var e = this.els;
+      this.screen = name;
+      e.start.hidden = name !== "start";
+      e.topic.hidden = name !== "topic";
+      e.reply.hidden = name !== "reply";
+      e.main.scrollTop = 0;
+    }
+
+    remember() {
+      if (this.screen === "topic") this.history.push({ screen: "topic", category: this.currentCategory });
+      else if (this.screen === "reply" && this.currentReply) {
+        this.history.push({ screen: "reply", view: this.currentReply });
+      }
+      else if (this.screen === "start") this.history.push({ screen: "start" });
+    }
+
+    back() {
+      var previous = this.history.pop();
+      if (!previous || previous.screen === "start") {
+        this.history = [];
+        this.show("start");
+        this.focusTitle("start-title");
+      } else if (previous.screen === "topic") this.showTopic(previous.category, false);
+      else this.showReply(previous.view, false);
+    }
+
+    focusTitle(id) {
+      var title = $(id);
+      if (title) title.focus({ preventScroll: true });
+    }
+
+    loadTopics() {
+      var self = this;
+      var e = this.els;
+      e.topicsError.hidden = true;
+      this.fetchJson("/api/topics", { method: "GET" }).then(
+        function (result) {
+          if (!result.response.ok || !result.data || !Array.isArray(result.data.categories)) throw new Error("topics");
+          self.categories = result.data.categories;
+          e.topics.replaceChildren();
+          self.categories.forEach(function (category) {
+            if (!category || !Array.isArray(category.entries)) return;
+            var button = h(
+              "button",
+              { class: "topic-btn", type: "button" },
+              h("span", { class: "topic-name", text: str(category.title) }),
+              h("span", { class: "topic-count", text: category.entries.length + " questions" })
+            );
+            button.category = category;
+            e.topics.appendChild(button);
+          });
+        },
+        function () {
+          e.topicsError.hidden = false;
+        }
+      );
+    }
+
+    showTopic(category, remember) {
+      var e = this.els;
+      if (remember) this.remember();
+      this.currentCategory = category;
+      e.topicTitle.textContent = str(category.title);
+      e.questions.replaceChildren();
+      category.entries.forEach(function (entry) {
+        if (!entry || typeof entry.id !== "string") return;
+        var button = h("button", { class: "question-btn", type: "button", text: str(entry.question) });
+        button.entry = { id: entry.id, question: str(entry.question) };
+        e.questions.appendChild(button);
+      });
+      this.show("topic");
+      this.focusTitle("topic-title");
+    }
+
+    // ---- asking
+    submit() {
+      var text = this.els.input.value.trim();
+      if (!text || this.busy) return;
+      this.els.input.value = "";
+      this.els.input.blur(); // hides the on-screen keyboard so the answer shows
+      this.request({ question: text });
+    }
+
+    choose(entry) {
+      if (this.busy) return;
+      this.request({ entry: entry.id });
+    }
+
+    fetchJson(url, init, track) {
+      var controller = new AbortController();
+      if (track) this.pending = controller; // a wipe aborts it, so a late reply can't come back
+      var timedOut = false;
+      var timer = setTimeout(function () {
+        timedOut = true;
+        controller.abort();
+      }, REQUEST_TIMEOUT_MS);
+      init.signal = controller.signal;
+      init.cache = "no-store";
+      init.credentials = "same-origin";
+      return fetch(url, init)
+        .then(function (response) {
+          return response.json().then(
+            function (data) {
+              return { response: response, data: data };
+            },
+            function () {
+              return { response: response, data: null };
+            }
+          );
+        })
+        .catch(function (error) {
+          throw timedOut ? "timeout" : error;
+        })
+        .finally(function () {
+          clearTimeout(timer);
+        });
+    }
+
+    request(job) {
+      var self = this;
+      var generation = this.generation;
+      var init;
+      var url;
+      if (job.entry) {
+        url = "/api/entries/" + encodeURIComponent(job.entry);
+        init = { method: "GET" };
+      } else {
+        url = "/api/ask";
+        init = {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ question: job.question }),
+        };
+      }
+      this.setBusy(true);
+      this.fetchJson(url, init, true)
+        .then(
+          function (result) {
+            if (generation !== self.generation) return;
+            var data = result.data;
+            if (result.response.ok && data && typeof data.answer === "string") {
+              self.remember();
+              self.showReply({ reply: data, asked: job.question || "" }, true);
+            } else {
+              self.fail(job, result.response.status, data);
+            }
+          },
+          function (error) {
+            if (generation !== self.generation) return;
+            self.fail(job, error === "timeout" ? "timeout" : "network", null);
+          }
+        )
+        .finally(function () {
+          if (generation !== self.generation) return;
+          self.pending = null;
+          self.setBusy(false);
+        });
+    }
+
+    setBusy(busy) {
+      this.busy = busy;
+      this.body.classList.toggle("busy", busy);
+      this.els.status.textContent = busy ? TEXT.loading : "";
+    }
+
+    fail(job, status, data) {
+      var message = TEXT.failed;
+      var retry = true;
+      if (status === "timeout") message = TEXT.slow;
+      else if (status === 429) message = TEXT.busy;
+      else if (status === 404 && job.entry) {
+        message = TEXT.gone;
+        retry = false;
+      } else if (typeof status === "number" && status >= 400 && status < 500) {
+        message = (data && data.error && str(data.error.message)) || message;
+        retry = false;
+      }
+      var box = h("div", { class: "message calm" }, h("p", { text: message }));
+      if (retry) {
+        var button = h("button", { class: "big-btn", type: "button", text: TEXT.retry });
+        button.retryJob = job;
+        box.appendChild(button);
+      }
+      this.remember();
+      this.currentReply = null;
+      this.els.log.replaceChildren(box);
+      this.show("reply");
+    }
+
+    showReply(view, moveFocus) {
+      this.currentReply = view;
+      var node = this.replyNode(view.reply, view.asked);
+      this.els.log.replaceChildren(node);
+      this.show("reply");
+      if (moveFocus !== false) this.els.log.focus({ preventScroll: true });
+    }
+
+    replyNode(reply, asked) {
+      var kind = str(reply.kind);
+      var id = str(reply.id);
+      var safety = kind === "safety";
+      var cls = "reply kind-" + (/^[a-z]+$/.test(kind) ? kind : "other");
+      if (safety) cls += URGENT[id] ? " urgent" : " caution";
+      var node = h("article", { class: cls });
+      // Not echoed for safety replies: a lobby screen should not show someone's crisis words to others.
+      if (asked && !safety) node.appendChild(h("p", { class: "asked", text: TEXT.you + asked }));
+      if (kind === "answer" && str(reply.question)) {
+        node.appendChild(h("h2", { class: "matched", text: reply.question }));
+      }
+      node.appendChild(h("p", { class: "answer", text: str(reply.answer) }));
+
+      if (safety && HELP_NUMBERS[id]) {
+        var help = h("ul", { class: "help-numbers" });
+        HELP_NUMBERS[id].forEach(function (item) {
+          help.appendChild(
+            h(
+              "li",
+              null,
+              h("span", { class: "number", text: item.number }),
+              h("span", { class: "number-label", text: item.label })
+            )
+          );
+        });
+        node.appendChild(help);
+      }
+
+      if (str(reply.evidence)) {
+        var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
+        var words = EVIDENCE[reply.evidence] || reply.evidence;
+        var badge = h("span", { class: "badge ev-" + ev, text: TEXT.evidence + words });
+        node.appendChild(h("p", { class: "evidence" }, badge));
+      }
+
+      // Sources as plain text: no links that could leave the page.
+      var citations = Array.isArray(reply.citations) ? reply.citations : [];
+      if (citations.length) {
+        var list = h("ul", { class: "sources-list" });
+        citations.forEach(function (c) {
+          if (!c || typeof c !== "object") return;
+          var meta = [str(c.publisher), c.year == null ? "" : String(c.year)].filter(Boolean).join(", ");
+          list.appendChild(
+            h(
+              "li",
+              null,
+              h("span", { class: "source-title", text: str(c.title) }),
+              meta ? h("span", { class: "source-meta", text: " — " + meta }) : null,
+              str(c.url) ? h("span", { class: "source-url", text: c.url }) : null
+            )
+          );
+        });
+        node.appendChild(h("div", { class: "sources" }, h("h3", { class: "label", text: TEXT.sources }), list));
+      }
+      if (str(reply.clinician_note)) node.appendChild(h("p", { class: "note", text: reply.clinician_note }));
+
+      var suggestions = (Array.isArray(reply.suggestions) ? reply.suggestions : []).filter(function (s) {
+        return s && typeof s.id === "string" && typeof s.question === "string";
+      });
+      if (suggestions.length) {
+        var isChoice = kind === "clarify" || kind === "fallback";
+        var label = isChoice ? TEXT.choices : TEXT.related;
+        var group = h(
+          "div",
+          { class: "suggestions", role: "group", "aria-label": label },
+          h("p", { class: "label", "aria-hidden": "true", text: label })
+        );
+        suggestions.forEach(function (s) {
+          var button = h("button", { class: "question-btn", type: "button", text: s.question });
+          button.entry = { id: s.id, question: s.question };
+          group.appendChild(button);
+        });
+        node.appendChild(group);
+      }
+
+      return node;
+    }
+
+    setBigger(on) {
+      document.documentElement.classList.toggle("bigger", on);
+      this.els.bigger.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+
+    // ---- idle reset
+    activity() {
+      this.lastActivity = Date.now();
+      if (!this.els.idle.hidden) this.hideCountdown();
+    }
+
+    typing() {
+      var input = this.els.input;
+      return document.activeElement === input && input.value !== "" && Date.now() - this.lastKey < TYPING_GRACE_MS;
+    }
+
+    pristine() {
+      return (
+        this.screen === "start" &&
+        !this.history.length &&
+        this.els.input.value === "" &&
+        this.els.bigger.getAttribute("aria-pressed") !== "true"
+      );
+    }
+
+    tick() {
+      var now = Date.now();
+      if (this.pristine()) {
+        this.lastActivity = now;
+        if (!this.els.idle.hidden) this.hideCountdown();
+        return;
+      }
+      if (this.typing()) {
+        this.lastActivity = now;
+        return;
+      }
+      var idle = now - this.lastActivity;
+      if (idle >= this.idleMs) this.wipe();
+      else if (idle >= this.idleMs - this.warnMs) this.showCountdown(Math.ceil((this.idleMs - idle) / 1000));
+    }
+
+    showCountdown(seconds) {
+      var e = this.els;
+      e.idleCount.textContent = String(seconds);
+      if (e.idle.hidden) {
+        this.focusBeforeCountdown = document.activeElement;
+        e.idle.hidden = false;
+        e.stillHere.focus({ preventScroll: true });
+      }
+    }
+
+    hideCountdown() {
+      var e = this.els;
+      e.idle.hidden = true;
+      var previous = this.focusBeforeCountdown;
+      this.focusBeforeCountdown = null;
+      if (previous && previous !== document.body && document.contains(previous)) {
+        previous.focus({ preventScroll: true });
+      }
+    }
+
+    // Wipe the conversation: page, memory and storage, then the start screen.
+    wipe() {
+      var e = this.els;
+      this.generation += 1;
+      if (this.pending) this.pending.abort();
+      this.pending = null;
+      this.setBusy(false);
+      this.history = [];
+      this.currentReply = null;
+      this.currentCategory = null;
+      e.log.replaceChildren();
+      e.questions.replaceChildren();
+      e.topicTitle.textContent = "";
+      e.input.value = "";
+      this.setBigger(false);
+      try {
+        sessionStorage.clear();
+        localStorage.clear();
+      } catch (err) {
+        /* storage unavailable: nothing stored */
+      }
+      this.focusBeforeCountdown = null;
+      e.idle.hidden = true;
+      if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+      this.show("start");
+      this.lastActivity = Date.now();
+    }
+  }
+
+  function start() {
+    new Kiosk(document.body);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+  else start();
+})();

@@ -1,0 +1,661 @@
+/*
+ * ADHD questions chat widget. Embed with one tag:
+ *   <script src="https://BOT-HOST/widget.js" defer></script>
+ * Options are data- attributes on that tag (see the README): data-api, data-title,
+ * data-accent, data-position, data-open, data-timeout.
+ * Plain JavaScript, no dependencies, no requests to anyone but the bot's API.
+ * Everything that comes from the API is inserted with textContent, never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var TAG = "adhd-faq-widget";
+
+  // Evidence labels in words (the wording of faq/messages.yaml `evidence_labels`).
+  var EVIDENCE = {
+    established: "Strong evidence",
+    limited: "Limited evidence",
+    "not-established": "Not supported by evidence",
+    guidance: "Practical guidance",
+  };
+
+  // Tap-to-call and tap-to-text links shown with the safety replies.
+  var CALL_988 = { href: "tel:988", text: "Call 988", sub: "Suicide & Crisis Lifeline" };
+  var TEXT_988 = { href: "sms:988", text: "Text 988", sub: "Suicide & Crisis Lifeline" };
+  var CALL_911 = { href: "tel:911", text: "Call 911", sub: "Emergency" };
+  var POISON = { href: "tel:18002221222", text: "Call Poison Help", sub: "1-800-222-1222" };
+  var HELP_LINKS = {
+    "safety-crisis": [CALL_988, TEXT_988, CALL_911],
+    "safety-emergency": [CALL_911, POISON, CALL_988],
+    "safety-dosing": [POISON],
+  };
+  var URGENT = { "safety-crisis": true, "safety-emergency": true };
+
+  var TEXT = {
+    intro:
+      "Ask a question about ADHD. Answers come from checked health sources. " +
+      "This is general information, not medical advice.",
+    placeholder: "Type your question",
+    send: "Send",
+    close: "Close chat",
+    newChat: "New conversation",
+    newChatDone: "New conversation started.",
+    loading: "Finding an answer",
+    you: "You asked:",
+    reply: "Reply:",
+    sources: "Sources",
+    related: "Related questions",
+    choices: "Pick one",
+    evidence: "Evidence: ",
+    retry: "Try again",
+    failed: "Sorry, I couldn't get an answer just now. Please check your connection and try again.",
+    slow: "Sorry, this is taking too long. Please try again in a moment.",
+    busy: "Lots of questions are coming in right now. Please wait a minute, then try again.",
+    gone: "Sorry, that question isn't available any more. Please ask it another way.",
+  };
+
+  // ------------------------------------------------------------------ options
+  function ownScript() {
+    if (document.currentScript) return document.currentScript;
+    var all = document.querySelectorAll('script[src*="widget.js"]');
+    return all.length ? all[all.length - 1] : null;
+  }
+
+  function flag(value) {
+    if (value == null) return false;
+    return !/^(false|0|no|off)$/i.test(String(value).trim());
+  }
+
+  function readOptions(script) {
+    var data = (script && script.dataset) || {};
+    var base = script && script.src ? script.src : location.href;
+    var api = new URL(base, location.href).origin;
+    if (data.api) {
+      try {
+        var u = new URL(data.api, location.href);
+        api = (u.origin + u.pathname).replace(/\/+$/, "");
+      } catch (e) {
+        /* keep the script's own origin */
+      }
+    }
+    var timeout = parseFloat(data.timeout);
+    return {
+      api: api,
+      css: new URL("widget.css", new URL(base, location.href)).href, // next to widget.js
+      title: (data.title || "").trim() || "ADHD questions",
+      accent: (data.accent || "").trim(),
+      position: String(data.position || "right").trim().toLowerCase() === "left" ? "left" : "right",
+      open: flag(data.open),
+      timeout: timeout > 0 ? timeout * 1000 : 15000,
+    };
+  }
+
+  // ------------------------------------------------------------------ helpers
+  // Build an element; `props` sets attributes, except `text` (textContent) and `class`.
+  function h(tag, props) {
+    var node = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (key) {
+        var value = props[key];
+        if (value == null || value === false) return;
+        if (key === "text") node.textContent = String(value);
+        else if (key === "class") node.className = value;
+        else node.setAttribute(key, value === true ? "" : String(value));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var kid = arguments[i];
+      if (kid == null) continue;
+      node.appendChild(typeof kid === "string" ? document.createTextNode(kid) : kid);
+    }
+    return node;
+  }
+
+  function svg(pathD) {
+    var ns = "http://www.w3.org/2000/svg";
+    var icon = document.createElementNS(ns, "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    icon.setAttribute("class", "icon");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", pathD);
+    icon.appendChild(path);
+    return icon;
+  }
+
+  var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
+  var ICON_CLOSE = "M6 6l12 12M18 6L6 18";
+
+  function safeUrl(value) {
+    try {
+      var u = new URL(String(value));
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function str(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  function isReply(data) {
+    return !!data && typeof data === "object" && typeof data.answer === "string" && typeof data.kind === "string";
+  }
+
+  // Keep only the reply fields the widget shows (what goes into sessionStorage).
+  function slim(reply) {
+    return {
+      kind: str(reply.kind),
+      id: str(reply.id),
+      question: str(reply.question),
+      answer: str(reply.answer),
+      citations: Array.isArray(reply.citations) ? reply.citations : [],
+      clinician_note: str(reply.clinician_note),
+      evidence: str(reply.evidence),
+      suggestions: Array.isArray(reply.suggestions) ? reply.suggestions : [],
+    };
+  }
+
+  // Pick dark or white text for the accent colour, whichever contrasts more.
+  function textOn(colour, scope) {
+    var probe = document.createElement("span");
+    probe.style.color = colour;
+    scope.appendChild(probe);
+    var rgb = (getComputedStyle(probe).color.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+    probe.remove();
+    if (rgb.length < 3) return "#fff";
+    var lum = rgb.map(function (c) {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var L = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    return 1.05 / (L + 0.05) >= (L + 0.05) / 0.0556 ? "#fff" : "#111";
+  }
+
+  function reducedMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // ------------------------------------------------------------------ widget
+  class ChatWidget {
+    constructor(host, options) {
+      this.host = host;
+      this.options = options;
+      this.storageKey = "adhd-faq-widget:" + options.api;
+      this.root = host.attachShadow({ mode: "open" });
+      this.messages = this.load();
+      this.busy = false;
+      this.generation = 0;
+      this.pending = null;
+      this.build();
+      this.bind();
+      this.messages.forEach(this.render, this);
+      if (options.open) this.open(false);
+    }
+
+    // ---- storage: sessionStorage only (never localStorage or cookies)
+    load() {
+      try {
+        var data = JSON.parse(sessionStorage.getItem(this.storageKey) || "null");
+        return data && Array.isArray(data.messages) ? data.messages : [];
+      } catch (e) {
+        return [];
+      }
+    }
+
+    save() {
+      try {
+        if (this.messages.length) {
+          this.messages = this.messages.slice(-60);
+          sessionStorage.setItem(this.storageKey, JSON.stringify({ v: 1, messages: this.messages }));
+        } else {
+          sessionStorage.removeItem(this.storageKey);
+        }
+      } catch (e) {
+        /* storage blocked or full: the conversation just won't carry over */
+      }
+    }
+
+    // ---- DOM
+    build() {
+      var o = this.options;
+      var wrap = (this.wrap = h("div", { class: "w " + o.position }));
+      wrap.style.visibility = "hidden"; // until widget.css has loaded, so nothing flashes unstyled
+      var link = h("link", { rel: "stylesheet", href: o.css });
+      link.addEventListener("load", function () {
+        wrap.style.removeProperty("visibility");
+      });
+      link.addEventListener("error", function () {
+        wrap.style.removeProperty("visibility");
+      });
+
+      this.launcher = h(
+        "button",
+        {
+          class: "launcher",
+          type: "button",
+          "aria-expanded": "false",
+          "aria-controls": "panel",
+          "aria-haspopup": "dialog",
+        },
+        svg(ICON_CHAT),
+        h("span", { class: "launcher-text" }, h("span", { class: "sr-only", text: "Open chat: " }), o.title)
+      );
+
+      this.newButton = h("button", { class: "head-btn new", type: "button", text: TEXT.newChat });
+      this.closeButton = h(
+        "button",
+        { class: "head-btn close", type: "button", "aria-label": TEXT.close },
+        svg(ICON_CLOSE)
+      );
+      this.log = h("div", {
+        class: "log",
+        role: "log",
+        "aria-live": "polite",
+        "aria-relevant": "additions",
+        "aria-label": "Conversation",
+        tabindex: "0",
+      });
+      this.status = h("div", { class: "status", role: "status" });
+      this.input = h("input", {
+        id: "q",
+        class: "input",
+        type: "text",
+        maxlength: "500",
+        autocomplete: "off",
+        enterkeyhint: "send",
+        placeholder: TEXT.placeholder,
+      });
+      this.sendButton = h("button", { class: "send", type: "button", text: TEXT.send });
+
+      this.panel = h(
+        "div",
+        { id: "panel", class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "title", hidden: true },
+        h(
+          "div",
+          { class: "head" },
+          h("h2", { id: "title", class: "title", text: o.title }),
+          h("div", { class: "head-actions" }, this.newButton, this.closeButton)
+        ),
+        this.log,
+        this.status,
+        h(
+          "div",
+          { class: "composer" },
+          h("label", { class: "sr-only", for: "q", text: "Your question" }),
+          this.input,
+          this.sendButton
+        )
+      );
+      this.intro = h("p", { class: "intro", text: TEXT.intro });
+      this.log.appendChild(this.intro);
+
+      wrap.appendChild(this.panel);
+      wrap.appendChild(this.launcher);
+      this.root.appendChild(link);
+      this.root.appendChild(wrap);
+
+      if (o.accent && window.CSS && CSS.supports("color", o.accent)) {
+        wrap.style.setProperty("--accent", o.accent);
+        wrap.style.setProperty("--on-accent", textOn(o.accent, this.root));
+      }
+    }
+
+    bind() {
+      var self = this;
+      this.launcher.addEventListener("click", function () {
+        if (self.isOpen()) self.close();
+        else self.open(true);
+      });
+      this.closeButton.addEventListener("click", function () {
+        self.close();
+      });
+      this.newButton.addEventListener("click", function () {
+        self.reset();
+      });
+      this.sendButton.addEventListener("click", function () {
+        self.submit();
+      });
+      this.input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          self.submit();
+        }
+      });
+      this.panel.addEventListener("keydown", function (event) {
+        self.onKey(event);
+      });
+      this.log.addEventListener("click", function (event) {
+        var button = event.target.closest && event.target.closest("button");
+        if (!button || !self.log.contains(button) || self.busy) return;
+        if (button.retryJob) {
+          button.closest(".msg").remove();
+          self.request(button.retryJob);
+        } else if (button.entry) {
+          self.choose(button.entry);
+        }
+      });
+      var fit = function () {
+        self.fit();
+      };
+      window.addEventListener("resize", fit);
+      if (window.visualViewport) {
+        window.visualViewport.addEventListener("resize", fit);
+        window.visualViewport.addEventListener("scroll", fit);
+      }
+    }
+
+    isOpen() {
+      return !this.panel.hidden;
+    }
+
+    open(moveFocus) {
+      this.panel.hidden = false;
+      this.wrap.classList.add("open");
+      this.launcher.setAttribute("aria-expanded", "true");
+      this.fit();
+      this.log.scrollTop = this.log.scrollHeight;
+      if (moveFocus) this.input.focus();
+    }
+
+    close() {
+      this.panel.hidden = true;
+      this.wrap.classList.remove("open");
+      this.launcher.setAttribute("aria-expanded", "false");
+      this.launcher.focus();
+    }
+
+    // Below 480 px the panel fills the screen; follow the visual viewport so the
+    // on-screen keyboard never hides the text box.
+    fit() {
+      var vv = window.visualViewport;
+      var small = window.innerWidth < 480;
+      if (this.isOpen() && small && vv) {
+        this.panel.style.setProperty("height", Math.round(vv.height) + "px");
+        this.panel.style.setProperty("top", Math.round(vv.offsetTop) + "px");
+      } else {
+        this.panel.style.removeProperty("height");
+        this.panel.style.removeProperty("top");
+      }
+    }
+
+    focusables() {
+      var list = this.panel.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), [tabindex]");
+      return Array.prototype.filter.call(list, function (node) {
+        return node.tabIndex >= 0 && node.getClientRects().length > 0;
+      });
+    }
+
+    // Escape closes; Tab and Shift+Tab cycle inside the open panel.
+    onKey(event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        this.close();
+        return;
+      }
+      if (event.key !== "Tab") return;
+      var items = this.focusables();
+      if (!items.length) return;
+      var first = items[0];
+      var last = items[items.length - 1];
+      var active = this.root.activeElement;
+      if (event.shiftKey && (active === first || !this.panel.contains(active))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && (active === last || !this.panel.contains(active))) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+
+    // ---- conversation
+    submit() {
+      var text = this.input.value.trim();
+      if (!text || this.busy) return;
+      this.input.value = "";
+      this.add({ role: "user", text: text });
+      this.request({ question: text });
+    }
+
+    choose(suggestion) {
+      if (this.busy) return;
+      this.add({ role: "user", text: suggestion.question });
+      this.request({ entry: suggestion.id });
+    }
+
+    reset() {
+      this.generation += 1;
+      if (this.pending) this.pending.abort();
+      this.setBusy(false);
+      this.messages = [];
+      this.save();
+      // Remove the messages but keep the intro, so it is not announced again.
+      while (this.log.lastChild && this.log.lastChild !== this.intro) this.log.lastChild.remove();
+      this.input.value = "";
+      this.status.textContent = TEXT.newChatDone;
+      this.input.focus();
+    }
+
+    add(message) {
+      this.messages.push(message);
+      this.save();
+      var node = this.render(message);
+      this.reveal(node, message.role === "user");
+    }
+
+    reveal(node, toEnd) {
+      // A reply scrolls into view from its start (with the question above it), not from its end.
+      var behavior = reducedMotion() ? "auto" : "smooth";
+      var before = node && node.previousElementSibling;
+      var target = toEnd || !node ? null : before && before.classList.contains("user") ? before : node;
+      this.log.scrollTo({ top: target ? target.offsetTop - 8 : this.log.scrollHeight, behavior: behavior });
+    }
+
+    setBusy(busy) {
+      this.busy = busy;
+      this.panel.classList.toggle("busy", busy);
+      this.sendButton.setAttribute("aria-disabled", busy ? "true" : "false");
+      this.status.replaceChildren();
+      if (busy) {
+        this.status.appendChild(h("span", { class: "dots", "aria-hidden": "true" }, h("span"), h("span"), h("span")));
+        this.status.appendChild(document.createTextNode(TEXT.loading));
+      }
+    }
+
+    request(job) {
+      var self = this;
+      var o = this.options;
+      var generation = this.generation;
+      var controller = new AbortController();
+      var timedOut = false;
+      var timer = setTimeout(function () {
+        timedOut = true;
+        controller.abort();
+      }, o.timeout);
+      var url, init;
+      if (job.entry) {
+        url = o.api + "/api/entries/" + encodeURIComponent(job.entry);
+        init = { method: "GET" };
+      } else {
+        url = o.api + "/api/ask";
+        init = {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ question: job.question }),
+        };
+      }
+      init.signal = controller.signal;
+      init.credentials = "omit";
+      init.cache = "no-store";
+      this.pending = controller;
+      this.setBusy(true);
+      fetch(url, init)
+        .then(function (response) {
+          return response.json().then(
+            function (data) {
+              return { response: response, data: data };
+            },
+            function () {
+              return { response: response, data: null };
+            }
+          );
+        })
+        .then(
+          function (result) {
+            if (generation !== self.generation) return;
+            if (result.response.ok && isReply(result.data)) {
+              self.add({ role: "bot", reply: slim(result.data) });
+            } else {
+              self.fail(job, result.response.status, result.data);
+            }
+          },
+          function () {
+            if (generation !== self.generation) return;
+            self.fail(job, timedOut ? "timeout" : "network", null);
+          }
+        )
+        .finally(function () {
+          clearTimeout(timer);
+          if (generation !== self.generation) return;
+          self.pending = null;
+          self.setBusy(false);
+        });
+    }
+
+    // A calm message; a Try again button when trying again can help.
+    fail(job, status, data) {
+      var message = TEXT.failed;
+      var retry = true;
+      if (status === "timeout") message = TEXT.slow;
+      else if (status === 429) message = TEXT.busy;
+      else if (status === 404 && job.entry) {
+        message = TEXT.gone;
+        retry = false;
+      } else if (typeof status === "number" && status >= 400 && status < 500) {
+        var apiMessage = data && data.error && str(data.error.message);
+        if (apiMessage) message = apiMessage;
+        retry = false;
+      }
+      var node = h(
+        "div",
+        { class: "msg bot error" },
+        h("p", { class: "sr-only", text: TEXT.reply }),
+        h("p", { text: message })
+      );
+      if (retry) {
+        var button = h("button", { class: "retry", type: "button", text: TEXT.retry });
+        button.retryJob = job;
+        node.appendChild(button);
+      }
+      this.log.appendChild(node);
+      this.reveal(node, true);
+    }
+
+    // Build a message off-screen and append it once, so it is announced once.
+    render(message) {
+      var node = message.role === "user" ? this.userNode(message) : this.botNode(message.reply || {});
+      this.log.appendChild(node);
+      return node;
+    }
+
+    userNode(message) {
+      return h(
+        "div",
+        { class: "msg user" },
+        h("p", { class: "sr-only", text: TEXT.you }),
+        h("p", { class: "text", text: str(message.text) })
+      );
+    }
+
+    botNode(reply) {
+      var kind = str(reply.kind);
+      var id = str(reply.id);
+      var safety = kind === "safety";
+      var cls = "msg bot kind-" + (/^[a-z]+$/.test(kind) ? kind : "other");
+      if (safety) cls += URGENT[id] ? " urgent" : " caution";
+      var node = h("div", { class: cls }, h("p", { class: "sr-only", text: TEXT.reply }));
+
+      if (kind === "answer" && str(reply.question)) {
+        node.appendChild(h("p", { class: "matched", text: reply.question }));
+      }
+      node.appendChild(h("p", { class: "answer", text: str(reply.answer) }));
+
+      if (safety && HELP_LINKS[id]) {
+        var help = h("ul", { class: "help" });
+        HELP_LINKS[id].forEach(function (item) {
+          var link = h(
+            "a",
+            { class: "call", href: item.href, "aria-label": item.text + ", " + item.sub },
+            h("span", { class: "call-main", text: item.text }),
+            h("span", { class: "call-sub", text: item.sub })
+          );
+          help.appendChild(h("li", null, link));
+        });
+        node.appendChild(help);
+      }
+
+      if (str(reply.evidence)) {
+        var label = EVIDENCE[reply.evidence] || reply.evidence;
+        var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
+        var badge = h("span", { class: "badge ev-" + ev, text: TEXT.evidence + label });
+        node.appendChild(h("p", { class: "evidence" }, badge));
+      }
+
+      var citations = Array.isArray(reply.citations) ? reply.citations : [];
+      if (citations.length) {
+        var list = h("ul", { class: "sources-list" });
+        citations.forEach(function (c) {
+          if (!c || typeof c !== "object") return;
+          var url = safeUrl(c.url);
+          var title = str(c.title) || str(c.url);
+          var titleNode = url
+            ? h(
+                "a",
+                { href: url, target: "_blank", rel: "noopener noreferrer" },
+                title,
+                h("span", { class: "sr-only", text: " (opens in a new tab)" })
+              )
+            : h("span", { text: title });
+          var meta = [str(c.publisher), c.year == null ? "" : String(c.year)].filter(Boolean).join(", ");
+          list.appendChild(h("li", null, titleNode, meta ? h("span", { class: "meta", text: " — " + meta }) : null));
+        });
+        node.appendChild(h("div", { class: "sources" }, h("p", { class: "label", text: TEXT.sources }), list));
+      }
+
+      if (str(reply.clinician_note)) node.appendChild(h("p", { class: "note", text: reply.clinician_note }));
+
+      var suggestions = (Array.isArray(reply.suggestions) ? reply.suggestions : []).filter(function (s) {
+        return s && typeof s.id === "string" && typeof s.question === "string";
+      });
+      if (suggestions.length) {
+        var isChoice = kind === "clarify" || kind === "fallback";
+        var heading = isChoice ? TEXT.choices : TEXT.related;
+        var group = h("div", { class: isChoice ? "choices" : "related", role: "group", "aria-label": heading });
+        group.appendChild(h("p", { class: "label", "aria-hidden": "true", text: heading }));
+        suggestions.forEach(function (s) {
+          var button = h("button", { class: "chip", type: "button", text: s.question });
+          button.entry = { id: s.id, question: s.question };
+          group.appendChild(button);
+        });
+        node.appendChild(group);
+      }
+      return node;
+    }
+  }
+
+  // ------------------------------------------------------------------ start
+  var options = readOptions(ownScript());
+
+  function start() {
+    if (document.querySelector(TAG)) return; // one widget per page
+    var host = document.createElement(TAG);
+    document.body.appendChild(host);
+    new ChatWidget(host, options);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+  else start();
+})();

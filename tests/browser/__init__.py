@@ -1,0 +1,1 @@
+"""Tests of the widget and the kiosk in a real browser (Chromium driven by Playwright)."""

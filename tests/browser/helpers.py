@@ -1,0 +1,107 @@
+"""Small helpers shared by the browser tests (Playwright's CSS locators pierce open shadow roots)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from .conftest import Pages
+
+WIDGET = "adhd-faq-widget"
+SERIOUS = {"serious", "critical"}
+
+# The CSP every page gets from server.py, reused for the test-only host pages below.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+
+def launcher(page: Page) -> Locator:
+    """Return the widget's launcher button."""
+    return page.locator(f"{WIDGET} .launcher")
+
+
+def panel(page: Page) -> Locator:
+    """Return the widget's chat panel (the dialog)."""
+    return page.locator(f"{WIDGET} .panel")
+
+
+def question_box(page: Page) -> Locator:
+    """Return the widget's text box."""
+    return page.locator(f"{WIDGET} input#q")
+
+
+def bot_messages(page: Page) -> Locator:
+    """Return the bot's messages in the widget's log."""
+    return page.locator(f"{WIDGET} .log .msg.bot")
+
+
+def open_widget(page: Page) -> None:
+    """Open the chat panel with the launcher."""
+    launcher(page).click()
+    expect(panel(page)).to_be_visible()
+    settle(page)
+
+
+def settle(page: Page) -> None:
+    """Wait until the panel's opening animation has finished (so boxes are where they end up)."""
+    page.wait_for_function(
+        "() => document.querySelector('adhd-faq-widget').shadowRoot.querySelector('.panel')"
+        ".getAnimations().length === 0"
+    )
+
+
+def ask(page: Page, text: str) -> Locator:
+    """Type a question, press Enter, and return the bot's reply to it."""
+    before = bot_messages(page).count()
+    question_box(page).fill(text)
+    question_box(page).press("Enter")
+    expect(bot_messages(page)).to_have_count(before + 1)
+    return bot_messages(page).nth(before)
+
+
+def active_in_widget(page: Page) -> dict:
+    """Return where focus is: the widget host or not, and the focused element inside its shadow root."""
+    return page.evaluate(
+        """() => {
+            const host = document.querySelector('adhd-faq-widget');
+            const inner = host && host.shadowRoot.activeElement;
+            const panel = host && host.shadowRoot.querySelector('.panel');
+            return {
+                inWidget: document.activeElement === host,
+                inPanel: !!(inner && panel.contains(inner)),
+                id: inner ? inner.id : null,
+                cls: inner ? inner.className : null,
+                tag: inner ? inner.tagName.toLowerCase() : null,
+            };
+        }"""
+    )
+
+
+def serious_violations(page: Page, pages: Pages) -> list[str]:
+    """Run axe-core on the page; return its serious and critical violations, one line each.
+
+    axe-core itself applies inline styles while it checks, which the page's CSP reports;
+    those reports (and only those, made during the run) are dropped from `pages.problems`.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert not pages.problems, pages.problems
+    results = Axe().run(page)
+    page.wait_for_timeout(100)
+    pages.problems[:] = [p for p in pages.problems if "Applying inline style" not in p]
+    lines = []
+    for v in results.response["violations"]:
+        if v.get("impact") in SERIOUS:
+            targets = [str(node.get("target")) for node in v.get("nodes", [])][:5]
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']} -> {targets}")
+    return lines
+
+
+def host_page(body: str, *, title: str = "Test host page") -> str:
+    """Return a minimal HTML page (for pages the tests serve themselves)."""
+    head = f'<meta charset="utf-8"><title>{title}</title>'
+    return f'<!doctype html><html lang="en"><head>{head}</head><body>{body}</body></html>'

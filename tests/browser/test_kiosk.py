@@ -1,0 +1,212 @@
+"""Kiosk mode (/kiosk) in a real browser: topic browsing, no way out, idle reset, crisis numbers."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from .conftest import KIOSK_IDLE_SECONDS, Pages, Server
+from .helpers import serious_violations
+
+KIOSK_VIEW = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
+
+
+def open_kiosk(pages: Pages, query: str = "") -> Page:
+    """Open the kiosk page on a touch screen-sized context and wait for the topic buttons."""
+    page = pages.open("/kiosk" + query, **KIOSK_VIEW)
+    expect(page.locator(".topic-btn").first).to_be_visible()
+    return page
+
+
+def open_an_answer(page: Page, topic: str = "Ketamine and ADHD") -> str:
+    """Tap a topic, then its first question; return the question shown."""
+    page.locator(".topic-btn", has_text=topic).click()
+    first = page.locator("#questions .question-btn").first
+    question = first.inner_text()
+    first.click()
+    expect(page.locator("#log .reply .matched")).to_have_text(question)
+    return question
+
+
+def test_start_screen_has_large_topic_buttons_from_the_api(pages: Pages, server: Server, screenshot):
+    page = open_kiosk(pages)
+    assert page.locator("body").get_attribute("data-idle-seconds") == str(KIOSK_IDLE_SECONDS)  # server setting
+    topics = server.get_json("/api/topics")["categories"]
+    expect(page.locator(".topic-btn .topic-name")).to_have_text([c["title"] for c in topics])
+    # Touch targets of at least 48 px, text readable at arm's length.
+    for control in page.locator("button:visible, input:visible").all():
+        box = control.bounding_box()
+        assert box["height"] >= 48 and box["width"] >= 48, control.evaluate("el => el.outerHTML")
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    expect(page.get_by_label("Or type a question")).to_be_visible()
+    screenshot(page, "kiosk-start")
+
+    # The larger-text toggle.
+    before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    toggle = page.get_by_role("button", name="Larger text")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > before * 1.2
+
+
+def test_topic_browsing_shows_an_answer_with_sources_as_text(pages: Pages, server: Server, screenshot):
+    page = open_kiosk(pages)
+    topic = server.get_json("/api/topics")["categories"][5]
+    page.locator(".topic-btn", has_text=topic["title"]).click()
+    expect(page.locator("#topic-title")).to_have_text(topic["title"])
+    expect(page.locator("#questions .question-btn")).to_have_text([e["question"] for e in topic["entries"]])
+
+    entry = topic["entries"][1]
+    with page.expect_request(f"**/api/entries/{entry['id']}"):
+        page.locator("#questions .question-btn", has_text=entry["question"]).click()
+    expected = server.get_json(f"/api/entries/{entry['id']}")
+    reply = page.locator("#log .reply")
+    expect(reply.locator(".matched")).to_have_text(expected["question"])
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
+    expect(reply.locator(".evidence")).to_contain_text("Evidence: ")
+    expect(reply.locator(".sources li")).to_have_count(len(expected["citations"]))
+    for i, citation in enumerate(expected["citations"]):
+        expect(reply.locator(".sources li").nth(i)).to_contain_text(citation["title"])
+        expect(reply.locator(".source-url").nth(i)).to_have_text(citation["url"])
+    expect(page.locator("a")).to_have_count(0)  # no links anywhere: nothing leads off the page
+    screenshot(page, "kiosk-answer")
+    page.locator("#main").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    screenshot(page, "kiosk-answer-sources")
+
+    # A related question, then Back twice returns through the answer to the topic.
+    related = expected["suggestions"][0]
+    reply.locator(".suggestions .question-btn").first.click()
+    expect(page.locator("#log .reply .matched")).to_have_text(related["question"])
+    page.locator("#reply .back").click()
+    expect(page.locator("#log .reply .matched")).to_have_text(expected["question"])
+    page.locator("#reply .back").click()
+    expect(page.locator("#topic-title")).to_have_text(topic["title"])
+    page.locator("#topic .back").click()
+    expect(page.locator("#start")).to_be_visible()
+
+
+def test_typed_question_and_clarify_choices(pages: Pages, server: Server):
+    page = open_kiosk(pages)
+    box = page.get_by_label("Or type a question")
+    box.fill("adhd meds")
+    box.press("Enter")
+    expected = server.ask("adhd meds")
+    reply = page.locator("#log .reply")
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect(reply.locator(".asked")).to_have_text("You asked: adhd meds")
+    choices = reply.get_by_role("group", name="Pick the closest one").get_by_role("button")
+    expect(choices).to_have_text([s["question"] for s in expected["suggestions"]])
+    choices.first.click()
+    expect(page.locator("#log .reply .matched")).to_have_text(expected["suggestions"][0]["question"])
+
+
+def test_crisis_reply_shows_the_numbers_big(pages: Pages, server: Server, screenshot):
+    page = open_kiosk(pages)
+    box = page.get_by_label("Or type a question")
+    box.fill("i want to kill myself")
+    box.press("Enter")
+    reply = page.locator("#log .reply.urgent")
+    expect(reply.locator(".answer")).to_have_text(server.ask("i want to kill myself")["answer"])
+    expect(reply.locator(".number")).to_have_text(["988", "911"])
+    assert reply.locator(".number").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 48
+    expect(reply.locator(".asked")).to_have_count(0)  # the words typed are not echoed on a lobby screen
+    expect(page.locator("a")).to_have_count(0)
+    screenshot(page, "kiosk-crisis")
+
+    box.fill("overdosed on my pills")
+    box.press("Enter")
+    expect(page.locator("#log .reply.urgent .number")).to_have_text(["911", "1-800-222-1222", "988"])
+
+
+def test_nothing_on_the_page_navigates_away(pages: Pages, server: Server):
+    page = open_kiosk(pages)
+    open_an_answer(page)
+    prevented = page.evaluate(
+        """() => {
+            const target = document.querySelector('.answer');
+            const fire = (type) => !target.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true}));
+            const a = document.createElement('a');
+            a.href = 'https://example.org/';
+            a.textContent = 'a link that got onto the page somehow';
+            document.querySelector('#log').appendChild(a);
+            return {contextmenu: fire('contextmenu'), dragstart: fire('dragstart'), drop: fire('drop')};
+        }"""
+    )
+    assert prevented == {"contextmenu": True, "dragstart": True, "drop": True}
+    page.get_by_text("a link that got onto the page somehow").click()
+    page.wait_for_timeout(300)
+    assert page.url == f"{server.url}/kiosk"
+    assert not [u for u in pages.requests if "example.org" in u]
+
+
+def test_idle_reset_warns_then_wipes_everything(pages: Pages):
+    page = open_kiosk(pages, "?idle=4")  # countdown for the last 2 s, reset at 4 s
+    question = open_an_answer(page)
+    page.evaluate("sessionStorage.setItem('left', 'behind'); localStorage.setItem('left', 'behind')")
+    page.get_by_label("Or type a question").fill("")  # nothing typed: nobody is typing
+
+    countdown = page.get_by_role("alertdialog", name="Are you still there?")
+    expect(countdown).to_be_visible(timeout=4000)
+    expect(countdown).to_contain_text("start over in")
+    still_here = page.get_by_role("button", name="I'm still here")
+    expect(still_here).to_be_focused()
+    still_here.click()
+    expect(countdown).to_be_hidden()
+    expect(page.locator("#log .reply .matched")).to_have_text(question)  # kept
+
+    expect(countdown).to_be_visible(timeout=4000)
+    expect(page.locator("#start")).to_be_visible(timeout=5000)
+    expect(countdown).to_be_hidden()
+    state = page.evaluate(
+        """() => ({
+            html: document.body.innerHTML,
+            session: sessionStorage.length,
+            local: localStorage.length,
+            typed: document.querySelector('#ask-input').value,
+            log: document.querySelector('#log').childElementCount,
+            questions: document.querySelector('#questions').childElementCount,
+        })"""
+    )
+    assert question not in state["html"]
+    assert state["session"] == 0 and state["local"] == 0
+    assert state["typed"] == "" and state["log"] == 0 and state["questions"] == 0
+    assert page.context.cookies() == []
+
+
+def test_activity_restarts_the_idle_timer(pages: Pages):
+    page = open_kiosk(pages, "?idle=3")
+    open_an_answer(page)
+    for _ in range(5):  # 5 s of scrolling and key presses, each under the 1.5 s warning point
+        page.wait_for_timeout(1000)
+        page.mouse.wheel(0, 200)
+        page.keyboard.press("Shift")
+    expect(page.locator("#idle")).to_be_hidden()
+    expect(page.locator("#log .reply")).to_be_visible()
+    expect(page.locator("#start")).to_be_visible(timeout=5000)  # then, left alone, it resets
+
+
+def test_never_resets_while_someone_is_typing(pages: Pages):
+    page = open_kiosk(pages, "?idle=2")
+    open_an_answer(page)
+    box = page.get_by_label("Or type a question")
+    box.click()
+    box.type("can ketamine")
+    page.wait_for_timeout(3500)  # well past the idle time, with text in the focused box
+    expect(page.locator("#idle")).to_be_hidden()
+    expect(box).to_have_value("can ketamine")
+    expect(page.locator("#log .reply")).to_be_visible()
+    box.blur()  # walked away from the box: the normal idle rule applies again
+    expect(page.locator("#start")).to_be_visible(timeout=5000)
+    expect(box).to_have_value("")
+
+
+def test_axe_finds_no_serious_problem_on_the_kiosk(pages: Pages):
+    page = open_kiosk(pages)
+    assert serious_violations(page, pages) == []
+    open_an_answer(page)
+    assert serious_violations(page, pages) == []
+    box = page.get_by_label("Or type a question")
+    box.fill("i want to kill myself")
+    box.press("Enter")
+    expect(page.locator("#log .reply.urgent")).to_be_visible()
+    assert serious_violations(page, pages) == []

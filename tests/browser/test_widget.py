@@ -1,0 +1,460 @@
+"""The chat widget in a real browser: embedded on the demo clinic pages (and on test host pages)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Route, expect
+
+from .conftest import ROOT, HostSite, Pages, Server
+from .helpers import (
+    PAGE_CSP,
+    WIDGET,
+    active_in_widget,
+    ask,
+    bot_messages,
+    host_page,
+    launcher,
+    open_widget,
+    panel,
+    question_box,
+    serious_violations,
+    settle,
+)
+
+SIZE_LIMIT = 40 * 1024
+STORAGE_KEY_PREFIX = "adhd-faq-widget:"
+
+
+def test_widget_js_and_css_are_under_40_kb():
+    size = sum((ROOT / "static" / name).stat().st_size for name in ("widget.js", "widget.css"))
+    assert size < SIZE_LIMIT, f"widget.js + widget.css is {size} bytes"
+
+
+def test_embed_on_demo_page_and_ask(page: Page, server: Server, screenshot):
+    page.goto("/")
+    button = launcher(page)
+    expect(button).to_have_accessible_name("Open chat: ADHD questions")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(panel(page)).to_be_hidden()
+
+    open_widget(page)
+    expect(button).to_have_attribute("aria-expanded", "true")
+    dialog = page.get_by_role("dialog", name="ADHD questions")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    log = page.locator(f"{WIDGET} .log")
+    expect(log).to_have_attribute("role", "log")
+    expect(log).to_have_attribute("aria-live", "polite")
+
+    reply = ask(page, "what is adhd")
+    expected = server.ask("what is adhd")
+    assert expected["kind"] == "answer"
+    # Everything shown as the answer is the API's text, word for word.
+    expect(reply.locator(".matched")).to_have_text(expected["question"])
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
+    expect(reply.locator(".evidence")).to_have_text("Evidence: Strong evidence")
+    links = reply.locator(".sources a")
+    expect(links).to_have_count(len(expected["citations"]))
+    for i, citation in enumerate(expected["citations"]):
+        link = links.nth(i)
+        assert link.get_attribute("href") == citation["url"]
+        assert link.get_attribute("target") == "_blank"
+        assert set(link.get_attribute("rel").split()) >= {"noopener", "noreferrer"}
+        expect(link).to_contain_text(citation["title"])
+    related = reply.locator(".related button")
+    expect(related).to_have_text([s["question"] for s in expected["suggestions"]])
+    page.wait_for_timeout(400)  # let the smooth scroll settle for the screenshot
+    screenshot(page, "desktop-widget")
+
+
+def test_host_page_css_does_not_reach_the_widget_and_back(page: Page):
+    page.goto("/")
+    open_widget(page)
+    ask(page, "what is adhd")
+    style = page.evaluate(
+        """() => {
+            const root = document.querySelector('adhd-faq-widget').shadowRoot;
+            const css = (el) => getComputedStyle(el);
+            const send = css(root.querySelector('.send'));
+            const answer = css(root.querySelector('.answer'));
+            const icon = root.querySelector('.head-btn.close svg').getBoundingClientRect();
+            const pageButton = css(document.querySelector('.cta'));
+            const pageCard = css(document.querySelector('main .panel'));
+            return {
+                sendBg: send.backgroundColor, sendTransform: send.textTransform, sendBorder: send.borderTopStyle,
+                answerFont: answer.fontFamily, answerColor: answer.color, iconWidth: icon.width,
+                logDisplay: css(root.querySelector('.log')).borderTopWidth,
+                pageButtonBg: pageButton.backgroundColor, pageFont: css(document.body).fontFamily,
+                pageCardPosition: pageCard.position,
+            };
+        }"""
+    )
+    # The host page really is aggressive...
+    assert style["pageButtonBg"] == "rgb(255, 214, 236)"
+    assert "Georgia" in style["pageFont"]
+    # ...and none of it reaches inside the widget,
+    assert style["sendBg"] == "rgb(21, 94, 117)"  # data-accent="#155e75"
+    assert style["sendTransform"] == "none" and style["sendBorder"] != "dashed"
+    assert "Georgia" not in style["answerFont"] and "serif" != style["answerFont"]
+    assert style["answerColor"] == "rgb(31, 41, 51)"
+    assert style["iconWidth"] == 24  # the page says svg { width: 300px !important }
+    assert style["logDisplay"] == "0px"  # the page gives [role=log] an 8px pink border
+    # ...while the widget's own classes (.panel) do not leak out to the page.
+    assert style["pageCardPosition"] == "static"
+
+
+def test_each_message_is_added_to_the_live_log_once(page: Page):
+    page.goto("/")
+    open_widget(page)
+    page.evaluate(
+        """() => {
+            const log = document.querySelector('adhd-faq-widget').shadowRoot.querySelector('.log');
+            window.__logChanges = [];
+            new MutationObserver((records) => {
+                for (const r of records) {
+                    window.__logChanges.push(r.target === log && r.type === 'childList'
+                        ? `add:${r.addedNodes.length} remove:${r.removedNodes.length}` : `inner:${r.type}`);
+                }
+            }).observe(log, { childList: true, subtree: true, characterData: true, attributes: true });
+        }"""
+    )
+    ask(page, "how is adhd diagnosed")
+    page.wait_for_timeout(300)
+    # The question and the reply each arrive whole, in one addition: announced once each.
+    assert page.evaluate("window.__logChanges") == ["add:1 remove:0", "add:1 remove:0"]
+
+
+def test_clarify_then_click_a_suggestion(page: Page, server: Server):
+    expected = server.ask("adhd meds")
+    assert expected["kind"] == "clarify" and expected["suggestions"]
+    page.goto("/")
+    open_widget(page)
+    reply = ask(page, "adhd meds")
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
+    choices = reply.get_by_role("group", name="Pick one").get_by_role("button")
+    expect(choices).to_have_text([s["question"] for s in expected["suggestions"]])
+
+    first = expected["suggestions"][0]
+    with page.expect_request(f"**/api/entries/{first['id']}"):
+        choices.first.click()
+    expect(bot_messages(page)).to_have_count(2)
+    answer = bot_messages(page).nth(1)
+    entry = server.get_json(f"/api/entries/{first['id']}")
+    expect(answer.locator(".matched")).to_have_text(first["question"])
+    expect(answer.locator(".answer")).to_have_text(entry["answer"])
+    expect(page.locator(f"{WIDGET} .msg.user").nth(1)).to_contain_text(first["question"])
+
+    # An answer's related questions fetch their entry the same way.
+    related = entry["suggestions"][0]
+    with page.expect_request(f"**/api/entries/{related['id']}"):
+        answer.locator(".related button").first.click()
+    expect(bot_messages(page).nth(2).locator(".matched")).to_have_text(related["question"])
+
+
+def test_crisis_reply_is_distinct_with_call_and_text_links(page: Page, server: Server, screenshot):
+    page.goto("/")
+    open_widget(page)
+    ask(page, "what is adhd")
+    reply = ask(page, "i want to kill myself")
+    expected = server.ask("i want to kill myself")
+    assert expected["id"] == "safety-crisis"
+    expect(reply).to_have_class("msg bot kind-safety urgent")
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
+    for href, name in (("tel:988", "Call 988"), ("sms:988", "Text 988"), ("tel:911", "Call 911")):
+        expect(reply.locator(f'a[href="{href}"]')).to_contain_text(name)
+    # Visibly different from an ordinary answer.
+    colours = page.evaluate(
+        """() => [...document.querySelector('adhd-faq-widget').shadowRoot.querySelectorAll('.msg.bot')]
+            .map((m) => getComputedStyle(m).borderTopColor)"""
+    )
+    assert colours[0] != colours[1] and colours[1] == "rgb(179, 38, 30)"
+    page.wait_for_timeout(400)
+    screenshot(page, "crisis-reply")
+
+    emergency = ask(page, "overdosed on my pills")
+    expect(emergency).to_have_class("msg bot kind-safety urgent")
+    expect(emergency.locator('a[href="tel:911"]')).to_be_visible()
+    expect(emergency.locator('a[href="tel:18002221222"]')).to_contain_text("Poison Help")
+
+    dosing = ask(page, "how much adderall should i take")
+    expect(dosing).to_have_class("msg bot kind-safety caution")
+    expect(dosing.locator('a[href="tel:18002221222"]')).to_be_visible()
+
+
+def test_xss_question_is_shown_as_text_and_runs_nothing(page: Page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto("/")
+    open_widget(page)
+    text = "<img src=x onerror=alert(1)>"
+    reply = ask(page, text)
+    expect(page.locator(f"{WIDGET} .msg.user .text")).to_have_text(text)
+    expect(reply).to_have_class("msg bot kind-fallback")
+    expect(page.locator(f"{WIDGET} img")).to_have_count(0)
+    assert dialogs == []
+
+
+def test_markup_from_the_api_is_never_run(page: Page):
+    """Even a compromised API reply is shown as text, and a javascript: source is not a link."""
+    evil = "<img src=x onerror=alert(1)><b>bold</b>"
+    fake = {
+        "kind": "answer",
+        "id": "x",
+        "question": evil,
+        "answer": evil,
+        "citations": [{"title": evil, "publisher": evil, "year": 2024, "url": "javascript:alert(1)"}],
+        "clinician_note": evil,
+        "evidence": "established",
+        "suggestions": [{"id": "x", "question": evil}],
+        "score": 1.0,
+        "faq_version": "x",
+    }
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.route("**/api/ask", lambda route: route.fulfill(json=fake))
+    page.goto("/")
+    open_widget(page)
+    reply = ask(page, "anything")
+    expect(reply.locator(".answer")).to_have_text(evil)
+    expect(reply.locator(".note")).to_have_text(evil)
+    expect(page.locator(f"{WIDGET} img, {WIDGET} b")).to_have_count(0)
+    expect(reply.locator(".sources a")).to_have_count(0)
+    expect(reply.locator(".sources li")).to_contain_text(evil)
+    assert dialogs == []
+
+
+def test_keyboard_only_from_launcher_to_answer_and_back(page: Page):
+    page.goto("/")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if active_in_widget(page)["cls"] == "launcher":
+            break
+    else:
+        raise AssertionError("Tab never reached the launcher")
+    # Visible focus: a ring around the launcher.
+    ring = launcher(page).evaluate("el => getComputedStyle(el).boxShadow")
+    assert "255, 255, 255" in ring and "17, 17, 17" in ring
+
+    page.keyboard.press("Enter")
+    expect(panel(page)).to_be_visible()
+    assert active_in_widget(page)["id"] == "q"  # focus moved into the dialog, to the text box
+    page.keyboard.type("what are the types of adhd")
+    page.keyboard.press("Enter")
+    expect(bot_messages(page)).to_have_count(1)
+    expect(bot_messages(page).first.locator(".matched")).to_have_text("What are the types of ADHD?")
+
+    # Focus stays in the open panel, forwards and backwards.
+    seen = set()
+    for key in ["Tab"] * 14 + ["Shift+Tab"] * 14:
+        page.keyboard.press(key)
+        where = active_in_widget(page)
+        assert where["inWidget"] and where["inPanel"], f"focus left the panel after {key}: {where}"
+        seen.add(where["cls"])
+    assert {"chip", "send", "input", "head-btn close"} <= seen
+
+    # A related question works from the keyboard too.
+    for _ in range(20):
+        if active_in_widget(page)["cls"] == "chip":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(bot_messages(page)).to_have_count(2)
+
+    page.keyboard.press("Escape")
+    expect(panel(page)).to_be_hidden()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    assert active_in_widget(page)["cls"] == "launcher"
+
+
+def test_escape_closes_and_focus_returns_to_the_launcher(page: Page):
+    page.goto("/")
+    open_widget(page)
+    page.locator(f"{WIDGET} .head-btn.new").focus()
+    page.keyboard.press("Escape")
+    expect(panel(page)).to_be_hidden()
+    assert active_in_widget(page)["cls"] == "launcher"
+    # The close button does the same.
+    open_widget(page)
+    page.get_by_role("button", name="Close chat").click()
+    expect(panel(page)).to_be_hidden()
+    assert active_in_widget(page)["cls"] == "launcher"
+
+
+def test_mobile_layout(pages: Pages, screenshot):
+    page = pages.open("/", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    button = launcher(page)
+    box = button.bounding_box()
+    # Closed: a small round button in the corner that covers nothing important.
+    assert box["width"] <= 64 and box["height"] <= 64
+    assert box["x"] + box["width"] >= 390 - 24 and box["y"] + box["height"] >= 844 - 24
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    footer = page.locator(".site-footer p").last.bounding_box()
+    box = button.bounding_box()
+    assert footer["y"] + footer["height"] <= box["y"] or footer["x"] + footer["width"] <= box["x"]
+
+    button.tap()
+    expect(panel(page)).to_be_visible()
+    settle(page)
+    full = panel(page).bounding_box()
+    assert (full["x"], full["y"], full["width"], full["height"]) == (0, 0, 390, 844)
+    ask(page, "what are the signs of adhd in adults")
+    page.wait_for_timeout(400)
+    screenshot(page, "mobile-widget")
+
+    # The on-screen keyboard shrinks the visible area: the text box must stay in view.
+    page.set_viewport_size({"width": 390, "height": 480})
+    page.wait_for_timeout(200)
+    field = question_box(page).bounding_box()
+    assert field["y"] >= 0 and field["y"] + field["height"] <= 480
+    assert panel(page).bounding_box()["height"] <= 480
+
+
+def test_conversation_survives_pages_and_new_conversation_clears_it(page: Page):
+    page.goto("/")
+    open_widget(page)
+    reply = ask(page, "what is adhd")
+    answer = reply.locator(".answer").inner_text()
+
+    page.get_by_role("link", name="Plan your visit").click()
+    expect(page).to_have_url("/visit")
+    open_widget(page)
+    expect(page.locator(f"{WIDGET} .msg.user .text")).to_have_text(["what is adhd"])
+    expect(bot_messages(page).first.locator(".answer")).to_have_text(answer)
+
+    storage = page.evaluate(
+        "() => ({session: Object.keys(sessionStorage), local: localStorage.length, cookie: document.cookie})"
+    )
+    assert len(storage["session"]) == 1 and storage["session"][0].startswith(STORAGE_KEY_PREFIX)
+    assert storage["local"] == 0 and storage["cookie"] == ""
+    assert page.context.cookies() == []
+
+    page.get_by_role("button", name="New conversation").click()
+    expect(bot_messages(page)).to_have_count(0)
+    expect(page.locator(f"{WIDGET} .msg")).to_have_count(0)
+    assert page.evaluate("sessionStorage.length") == 0
+    page.get_by_role("link", name="Back to the home page").click()
+    expect(page).to_have_url("/")
+    open_widget(page)
+    expect(page.locator(f"{WIDGET} .msg")).to_have_count(0)
+
+
+def test_failed_request_shows_a_calm_message_and_retry(page: Page, server: Server):
+    page.route("**/api/ask", lambda route: route.abort())
+    page.goto("/")
+    open_widget(page)
+    question_box(page).fill("what is adhd")
+    question_box(page).press("Enter")
+    error = page.locator(f"{WIDGET} .msg.error")
+    expect(error).to_contain_text("couldn't get an answer")
+    page.unroute("**/api/ask")
+    page.get_by_role("button", name="Try again").click()
+    expect(error).to_have_count(0)
+    expect(bot_messages(page).first.locator(".answer")).to_have_text(server.ask("what is adhd")["answer"])
+    expect(page.locator(f"{WIDGET} .msg.user")).to_have_count(1)  # the question is not repeated
+
+
+def _serve(page: Page, url: str, html: str) -> None:
+    """Answer requests for url with html (a same-origin host page the test makes up)."""
+    headers = {"Content-Security-Policy": PAGE_CSP}
+    page.route(url, lambda route: route.fulfill(content_type="text/html", body=html, headers=headers))
+
+
+def test_data_options_title_accent_position_open_and_timeout(page: Page, server: Server):
+    tag = (
+        '<script src="/widget.js" defer data-title="Clinic helper" data-accent="#ffcc00" '
+        'data-position="left" data-open data-timeout="1"></script>'
+    )
+    _serve(page, "**/test-host", host_page("<h1>Host</h1>" + tag))
+    held: list[Route] = []
+    page.route("**/api/ask", lambda route: held.append(route))  # never answered: a slow server
+    page.goto("/test-host")
+    expect(panel(page)).to_be_visible()  # data-open
+    expect(page.get_by_role("dialog", name="Clinic helper")).to_be_visible()
+    assert panel(page).bounding_box()["x"] < 40  # data-position="left"
+    head = page.locator(f"{WIDGET} .head")
+    assert head.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 204, 0)"
+    assert head.evaluate("el => getComputedStyle(el).color") == "rgb(17, 17, 17)"  # dark text on a light accent
+
+    question_box(page).fill("what is adhd")
+    question_box(page).press("Enter")
+    expect(page.locator(f"{WIDGET} [role=status]")).to_contain_text("Finding an answer")
+    expect(page.locator(f"{WIDGET} .msg.error")).to_contain_text("taking too long")  # data-timeout="1"
+    page.unroute("**/api/ask")
+    for route in held:
+        with suppress(PlaywrightError):
+            route.abort()  # long given up by the widget; release it
+    page.get_by_role("button", name="Try again").click()
+    expect(bot_messages(page).first.locator(".matched")).to_have_text("What is ADHD?")
+
+
+def test_embed_on_another_origin_with_the_scripts_origin_or_data_api(page: Page, server: Server, host_site: HostSite):
+    api = server.url
+    csp = PAGE_CSP.replace("'self'", f"'self' {api}")
+    # A clinic site on another origin loads widget.js from the bot's server: questions go there (CORS).
+    url = host_site.add("/clinic", host_page(f'<h1>Clinic</h1><script src="{api}/widget.js" defer></script>'), csp)
+    page.goto(url)
+    open_widget(page)
+    with page.expect_request(f"{api}/api/ask") as request:
+        reply = ask(page, "what is adhd")
+    assert request.value.all_headers().get("origin") == host_site.url
+    expect(reply.locator(".matched")).to_have_text("What is ADHD?")
+
+    # A site that hosts its own copy of widget.js points it at the bot with data-api.
+    tag = f'<script src="/widget.js" defer data-api="{api}"></script>'
+    page.goto(host_site.add("/self-hosted", host_page("<h1>Clinic</h1>" + tag), csp))
+    open_widget(page)
+    with page.expect_request(f"{api}/api/ask"):
+        reply = ask(page, "what is adhd")
+    expect(reply.locator(".matched")).to_have_text("What is ADHD?")
+    css = page.evaluate("document.querySelector('adhd-faq-widget').shadowRoot.querySelector('link').href")
+    assert css == host_site.url + "/widget.css"  # the styles come from next to the script
+
+
+def test_reduced_motion_is_respected(pages: Pages):
+    still = pages.open("/", reduced_motion="reduce")
+    open_widget(still)
+    assert panel(still).evaluate("el => getComputedStyle(el).animationName") == "none"
+    moving = pages.open("/", reduced_motion="no-preference")
+    open_widget(moving)
+    assert panel(moving).evaluate("el => getComputedStyle(el).animationName") == "rise"
+
+
+def test_no_request_to_any_other_origin(pages: Pages, server: Server):
+    page = pages.open("/")
+    open_widget(page)
+    ask(page, "adhd meds")
+    bot_messages(page).first.locator(".choices button").first.click()
+    expect(bot_messages(page)).to_have_count(2)
+    ask(page, "i want to kill myself")
+    page.get_by_role("link", name="Plan your visit").click()
+    open_widget(page)
+    page.goto("/kiosk")
+    page.locator(".topic-btn").first.click()
+    page.locator(".question-btn").first.click()
+    expect(page.locator("#log .reply")).to_be_visible()
+    origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in pages.requests if not u.startswith("data:")}
+    assert origins == {server.url}, sorted(pages.requests)
+
+
+def test_axe_finds_no_serious_problem_on_the_demo_page_with_the_widget_open(pages: Pages):
+    page = pages.open("/")
+    open_widget(page)
+    ask(page, "what is adhd")
+    ask(page, "adhd meds")
+    ask(page, "i want to kill myself")
+    assert serious_violations(page, pages) == []
+
+
+def test_widget_code_never_parses_markup_or_stores_outside_the_session():
+    code = (ROOT / "static" / "widget.js").read_text()
+    for banned in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "eval(", "new Function", "document.write"):
+        assert banned not in code, banned
+    assert "localStorage." not in code and "document.cookie" not in code
+    css = (ROOT / "static" / "widget.css").read_text()
+    assert "@import" not in css and "url(" not in css  # nothing else to fetch
