@@ -590,15 +590,12 @@ def openapi_document(config: dict) -> dict:
 
 
 def _configure_logging(level: str) -> None:
-    """Send the app's structured JSON log lines to stderr, once per process."""
-    root = logging.getLogger("adhd_bot")
-    bot_log = logging.getLogger("bot")
-    for logger in (root, bot_log):
-        logger.setLevel(level.upper())
-        if not logger.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(message)s"))
-            logger.addHandler(handler)
+    """Send the app's JSON log lines to stderr, one line each, unless logging is already set up."""
+    for name in ("adhd_bot", "bot"):
+        logging.getLogger(name).setLevel(level.upper())
+    if not logging.getLogger().handlers:
+        # On the root logger, so waitress's own logging.basicConfig() adds no second copy of each line.
+        logging.basicConfig(format="%(message)s")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -34,7 +34,7 @@ def test_server_py_serves_the_api_with_waitress():
     assert health["status"] == "ok" and health["entries"] == 34
     assert reply["id"] == "adhd-overview" and reply["faq_version"] == health["faq_version"]
     assert "what is adhd" not in server.output  # privacy: the question is not in the logs
-    assert '"event": "request"' in server.output
+    assert server.output.count('"route": "/api/ask"') == 1  # one JSON line per request, not two
 
 
 def test_port_comes_from_bot_port_when_no_flag_is_given():
