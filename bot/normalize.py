@@ -26,7 +26,7 @@ STOPWORDS = frozenset(
     wasnt way we were what whats when where which while who whos whom why will with
     wonder wondering would wouldnt yeah yes yet you youd youll your youre yours
     yourself r even actually actualy exactly basically literally honestly anyway also still
-    maybe probably guess sure pls plz
+    maybe probably guess sure pls plz wat wut
     """.split()
 )
 
@@ -34,6 +34,69 @@ _APOSTROPHES = re.compile(r"[\u2019\u2018'`\u00b4\u02bc]")
 _NON_WORD = re.compile(r"[^\w]+|_+")
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+
+# Ages say who a question is about: "im 34", "my 4yo", "diagnosed at 50". Each age
+# becomes the word for its group, so it meets the entries written for that group.
+_NUMBER_WORDS = dict(
+    zip(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split(),
+        range(1, 17),
+        strict=True,
+    )
+)
+# Words before a number that make it an age: "im 34", "i am 34", "she is 7", "at 50".
+_AGE_BEFORE = frozenset("im am is turned turn turning age aged at under".split())
+# Words (stemmed) after a number that make it something else: "at 30 weeks", "at 8 pm".
+_NOT_AGE_AFTER = frozenset(
+    "week month day hour hr hrs minut min mins time mg milligram kg lb pound percent pm am oclock".split()
+)
+
+
+def age_group(age: int) -> str:
+    """Return the word for the group a person of this age belongs to."""
+    if age < 6:
+        return "preschooler"
+    if age < 13:
+        return "child"
+    if age < 18:
+        return "teen"
+    return "adult"
+
+
+def _ages(words: list[str]) -> list[str]:
+    """Replace ages in stemmed words with their group ("my 4 year old" -> "my preschooler")."""
+    if not any(w.isdigit() or w in _NUMBER_WORDS for w in words):
+        return words
+    out: list[str] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        word = words[i]
+        age = int(word) if word.isdigit() and len(word) <= 2 else _NUMBER_WORDS.get(word)
+        nxt = words[i + 1] if i + 1 < n else ""
+        if age is not None and age > 0:
+            if nxt in ("year", "yr", "yrs") and i + 2 < n and words[i + 2] == "old":
+                out.append(age_group(age))  # "7 year old", "3 yrs old"
+                i += 3
+                continue
+            if nxt == "yo":
+                out.append(age_group(age))  # "4yo", folded to "4 yo"
+                i += 2
+                continue
+            if word.isdigit() and out and out[-1] in _AGE_BEFORE and nxt not in _NOT_AGE_AFTER:
+                # "under 6" means younger than 6.
+                out.append(age_group(age - 1 if out[-1] == "under" else age))
+                i += 1
+                continue
+        out.append(word)
+        i += 1
+    return out
+
+
+# Words that say the next one is absent ("not hyper", "without meds", "no focus
+# problems"), and the small words that may come between ("isnt a stimulant").
+NEGATIONS = frozenset("no not without isnt arent non".split())
+_NEGATION_FILLERS = frozenset("a an the be being very really so that just even".split())
 
 
 @lru_cache(maxsize=4096)
@@ -74,12 +137,17 @@ def stem(word: str) -> str:
     return word
 
 
+# Words this long or shorter are only corrected for a dropped or swapped letter
+# (see TypoIndex).
+SHORT_WORD = 5
+
+
 def _max_edits(word: str) -> int:
     """Return how many typing errors a word of this length may carry."""
     if len(word) < 4:
         return 0
-    if len(word) <= 6:
-        return 1
+    if len(word) <= 7:
+        return 1  # two edits turn too many seven-letter words into others ("concern")
     if len(word) <= 10:
         return 2
     return 3
@@ -102,16 +170,33 @@ class TypoIndex:
     each, so a lookup costs a few dictionary probes instead of a scan of the whole
     vocabulary; rapidfuzz's OSA distance (a swap of two letters is one edit) then
     checks the few candidates.
+
+    `strict=True` is for a vocabulary of a few hundred words standing in for all of
+    English: only words with the same first letter are offered ("mother" is not a
+    slip for "other"), and words of up to SHORT_WORD letters are only corrected for a
+    dropped letter ("stil") or two swapped ones ("tset"), since a changed or added
+    letter in a short word more often makes another real word ("hand", "lost").
     """
 
-    def __init__(self, words: Iterable[str], *, max_edits: Callable[[str], int] = _max_edits) -> None:
+    def __init__(
+        self, words: Iterable[str], *, max_edits: Callable[[str], int] = _max_edits, strict: bool = False
+    ) -> None:
         self.max_edits = max_edits
+        self.strict = strict
         self.words = frozenset(w for w in words if w.isalpha() and len(w) >= 3)
         index: dict[str, list[str]] = {}
         for word in sorted(self.words):
             for key in _deletes(word, min(3, max_edits(word + "xx"))):
                 index.setdefault(key, []).append(word)
         self._index = index
+
+    def _plausible(self, word: str, cand: str) -> bool:
+        """Return True if cand may be what was meant by word (always, unless strict)."""
+        if not self.strict:
+            return True
+        if cand[0] != word[0]:
+            return False
+        return len(word) > SHORT_WORD or len(cand) > len(word) or sorted(cand) == sorted(word)
 
     def lookup(self, word: str, *, require_first: bool = False) -> str | None:
         """Return the closest known word within the edits allowed for word, or None."""
@@ -123,7 +208,7 @@ class TypoIndex:
         for key in _deletes(word, limit):
             for cand in index.get(key, ()):
                 dist = OSA.distance(word, cand, score_cutoff=limit)
-                if dist <= limit and (best is None or (dist, cand) < best):
+                if dist <= limit and (best is None or (dist, cand) < best) and self._plausible(word, cand):
                     best = (dist, cand)
         if best is None:
             return None
@@ -154,7 +239,7 @@ class Normalizer:
 
     def _index_choices(self) -> None:
         """Index the known stems for typo lookups."""
-        self._typos = TypoIndex(self.vocabulary)
+        self._typos = TypoIndex(self.vocabulary, strict=True)
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> Normalizer:
@@ -177,7 +262,7 @@ class Normalizer:
 
     def tokens(self, text: str) -> list[str]:
         """Return the normalised tokens of text, stopwords included."""
-        words = [self.correct(w) for w in self.stems(text)]
+        words = [self.correct(w) for w in _ages(self.stems(text))]
         out: list[str] = []
         i = 0
         phrases = self._phrases
@@ -191,6 +276,28 @@ class Normalizer:
             else:
                 out.append(words[i])
                 i += 1
+        return self._negate(out)
+
+    def _negate(self, tokens: list[str]) -> list[str]:
+        """Mark words said to be absent: "no hyperactivity" -> "no hyperactive nonhyperactive"."""
+        if NEGATIONS.isdisjoint(tokens):
+            return tokens
+        out: list[str] = []
+        negated = False
+        for t in tokens:
+            if t in NEGATIONS:
+                negated = True
+                out.append(t)
+            elif negated and t in _NEGATION_FILLERS:
+                out.append(t)
+            elif negated and t not in self.stopwords and t.isalpha():
+                # The word stays (the question is still about it) and its negation is
+                # added, which meets phrasings that say the same ("isnt hyper").
+                out += (t, "non" + t)
+                negated = False
+            else:
+                negated = False
+                out.append(t)
         return out
 
     def content_tokens(self, text: str) -> list[str]:

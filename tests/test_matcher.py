@@ -26,6 +26,15 @@ def test_every_canonical_question_is_answered_by_its_own_entry(bot):
         ("what is the best antidepressant for adhd", "antidepressants-adhd"),
         ("is adhd caused by too much sugar", "adhd-causes"),
         ("what is ketamine approved for", "ketamine-overview"),
+        # brand names that look alike in their best phrasings, told apart by all of them
+        ("how does ritalin work", "medication-stimulants"),
+        # ages say who the question is about
+        ("my 4yo has adhd what treatment helps", "treatment-young-children"),
+        ("adhd symptoms at 40", "symptoms-adults"),
+        ("can a 45 year old have adhd", "adhd-in-adults"),
+        # what is said to be absent
+        ("adhd without being hyper", "type-inattentive"),
+        ("adhd medication that isnt a stimulant", "medication-nonstimulants"),
     ],
 )
 def test_typical_questions_reach_the_right_entry(bot, question, expected_id):
@@ -46,6 +55,14 @@ def test_typical_questions_reach_the_right_entry(bot, question, expected_id):
         "write me a poem about the sea",
         "write python code to sort a list",
         "who won the football game",
+        # everyday words that ADHD is also about
+        "best camera focus settings",
+        "restless legs at night",
+        # naming ADHD without asking about anything the FAQ covers
+        "adhd tiktok trends",
+        "can my dog have adhd",
+        "is adhd a superpower",
+        "adhd hoodie merch",
     ],
 )
 def test_off_topic_text_is_never_answered(bot, question):
@@ -64,6 +81,46 @@ def test_search_is_shaped_like_rapidfuzz_extract(bot):
     assert m.extract_one("zzzz qqqq") is None
     upper = m.extract_one("x", processor=lambda _: "what is adhd")
     assert upper is not None and upper.entry_id == "adhd-overview"
+
+
+@pytest.mark.parametrize(
+    ("question", "on_topic"),
+    [
+        ("adhd symptoms in kids", True),
+        ("my sister has been doing ketamine sessions twice a week and seems spaced out", True),  # a story
+        ("symptoms of covid", False),  # no topic word
+        ("adhd tiktok trends", False),  # a topic word, but mostly words the FAQ never uses
+        ("who are you", False),  # no content words at all
+    ],
+)
+def test_hits_say_whether_the_question_is_on_topic(bot, question, on_topic):
+    hits = bot.matcher.search(question)
+    assert hits and all(h.on_topic is on_topic for h in hits)
+
+
+def test_a_vetted_phrasing_typed_exactly_is_a_sure_match(bot):
+    entry = bot.kb.by_id["adhd-overview"]
+    for text in (entry.question, *entry.alternates[:5]):
+        top = bot.matcher.search(text)[0]
+        assert (top.entry_id, top.score) == (entry.id, 1.0), text
+    # A content check can still see how a phrasing scores as plain text.
+    assert bot.matcher.search("what does adhd stand for", exact=False)[0].score < 1.0
+
+
+def test_off_topic_questions_need_a_higher_score_than_on_topic_ones(bot):
+    t = bot.thresholds
+    assert t.off_topic_answer > t.answer
+    on = [Match("adhd-overview", t.answer + 0.01, "x", on_topic=True), Match("diagnosis", 0.0, "y")]
+    off = [Match("adhd-overview", t.answer + 0.01, "x", on_topic=False), Match("diagnosis", 0.0, "y")]
+    assert bot.decide(on)[0] == "answer"
+    assert bot.decide(off)[0] != "answer"
+
+
+def test_a_close_second_entry_means_clarify(bot):
+    t = bot.thresholds
+    hits = [Match("adhd-overview", 0.9, "x"), Match("diagnosis", 0.9 - t.margin / 2, "y")]
+    kind, shown = bot.decide(hits)
+    assert kind == "clarify" and [h.entry_id for h in shown] == ["adhd-overview", "diagnosis"]
 
 
 def test_clarify_offers_the_close_candidates(bot):

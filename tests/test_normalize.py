@@ -227,6 +227,86 @@ def test_words_that_are_not_corrected(knowing: Normalizer, word: str, expected: 
     assert knowing.tokens(word) == [expected]
 
 
+@pytest.fixture(scope="module")
+def english(normalizer: Normalizer) -> Normalizer:
+    """The real normaliser taught a few short words that real words sit next to."""
+    return normalizer.with_vocabulary(["had", "test", "still", "last", "other", "mean", "concerta", "school"])
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("stil", "still"),  # a dropped letter
+        ("tset", "test"),  # two letters swapped
+        ("scool", "school"),
+        ("hand", "hand"),  # a changed or added letter in a short word is another word
+        ("lost", "lost"),
+        ("meen", "meen"),
+        ("mother", "mother"),  # a different first letter is not a slip
+        ("concern", "concern"),  # seven letters allow one edit, not two
+    ],
+)
+def test_short_and_real_words_are_not_forced_into_known_ones(english: Normalizer, word: str, expected: str) -> None:
+    assert english.tokens(word) == [expected]
+
+
+# -------------------------------------------------------------------------- ages
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("im 34 and think i have adhd", "adult"),
+        ("i am 70 years old", "adult"),
+        ("diagnosed at 50", "adult"),
+        ("my 4yo", "preschooler"),
+        ("a 3 yr old", "preschooler"),
+        ("a five year old", "preschooler"),
+        ("children under 6", "preschooler"),
+        ("my son is 8", "child"),
+        ("my 9 year old", "child"),
+        ("she is 15", "teen"),
+        ("im 16", "teen"),
+    ],
+)
+def test_ages_become_the_group_they_belong_to(normalizer: Normalizer, text: str, group: str) -> None:
+    tokens = normalizer.tokens(text)
+    assert group in tokens
+    assert not any(t.isdigit() for t in tokens)
+
+
+@pytest.mark.parametrize("text", ["born at 30 weeks", "a class of 30", "30 mg", "at 8 pm", "1 in 9 kids", "dsm 5"])
+def test_numbers_that_are_not_ages_stay_numbers(normalizer: Normalizer, text: str) -> None:
+    assert {"preschooler", "teen", "adult"}.isdisjoint(normalizer.tokens(text))
+    assert any(t.isdigit() for t in normalizer.tokens(text))
+
+
+def test_toddlers_and_preschoolers_are_one_group(normalizer: Normalizer) -> None:
+    assert normalizer.content_tokens("toddler") == normalizer.content_tokens("my 3 year old") == ["preschooler"]
+
+
+# ---------------------------------------------------------------------- negation
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("adhd without hyperactivity", ["adhd", "without", "hyperactive", "nonhyperactive"]),
+        ("isnt hyper", ["isnt", "hyperactive", "nonhyperactive"]),
+        ("not a stimulant", ["nonstimulant"]),  # a synonym of its own
+        ("no focus problems", ["no", "attention", "nonattention", "problem"]),
+        ("i am not sure", ["i", "am", "not", "sure"]),  # a stopword is not negated
+    ],
+)
+def test_negated_words_are_marked(normalizer: Normalizer, text: str, expected: list[str]) -> None:
+    assert normalizer.tokens(text) == [stem(t) if t.isalpha() else t for t in expected]
+
+
+def test_isnt_a_stimulant_meets_non_stimulant(normalizer: Normalizer) -> None:
+    assert "nonstimulant" in normalizer.tokens("medicine that isnt a stimulant")
+    assert "nonstimulant" in normalizer.tokens("non-stimulant medicine")
+
+
 # ------------------------------------------------------------------- one path
 
 
