@@ -40,7 +40,7 @@ def lint(bot: Bot) -> list[ContentProblem]:
                     )
                 )
                 continue
-            hits = bot.matcher.search(phrase, limit=3)
+            hits = bot.matcher.search(phrase, limit=3, exact=False)  # how its neighbours score, not the exact match
             own = next((h.score for h in hits if h.entry_id == entry.id), 0.0)
             rival = next((h for h in hits if h.entry_id != entry.id), None)
             if rival is not None and rival.score >= own - TIE:

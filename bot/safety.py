@@ -13,6 +13,8 @@ from .normalize import STOPWORDS, TypoIndex, fold, stem
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_WORD = re.compile(r"[\w@$]*[a-z][\w@$]*")
 _PATTERN_WORDS = re.compile(r"[a-z]{4,}")
+_REGEX_ESCAPE = re.compile(r"\\[A-Za-z]")  # \b, \s, \w...: not part of a word ("\bslit" is "slit")
+_REGEX_STEM = re.compile(r"[a-z]+\\w")  # "overdos\w*" is a stem, not a word to correct toward
 
 
 def _unleet(text: str) -> str:
@@ -43,7 +45,8 @@ class SafetyCheck:
         for rule in self.rules:
             words.update(rule.terms)
             for pattern in rule.patterns:
-                words.update(_PATTERN_WORDS.findall(pattern.pattern))
+                text = _REGEX_ESCAPE.sub(" ", _REGEX_STEM.sub(" ", pattern.pattern))
+                words.update(_PATTERN_WORDS.findall(text))
         self._typos = TypoIndex(words, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         # Words the bot already knows are left alone: "painted" must not become "fainted".
         self._known = frozenset(known_words) | STOPWORDS | words

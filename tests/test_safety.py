@@ -298,3 +298,13 @@ NOT_SAFETY_WRONGLY_FLAGGED = [
 def test_ordinary_questions_get_no_safety_reply(chatbot, text: str) -> None:
     reply = chatbot.ask(text)
     assert reply.kind != "safety", f"{text!r} got {reply.id}"
+
+
+def test_words_in_safety_patterns_are_protected_from_typo_fixing(chatbot):
+    """Regex escapes and stems in a pattern ("\\bslit", "overdos\\w*") are not words to correct toward."""
+    words = set(chatbot.safety._typos.words)
+    assert {"slit", "done"} <= words
+    assert not {w for w in words if w.startswith(("bslit", "bdone"))}
+    assert "overdos" not in words
+    assert chatbot.ask("how do i sllit my wrists").id == "safety-crisis"
+    assert chatbot.ask("i think i overdoes").id == "safety-emergency"
