@@ -455,7 +455,11 @@ def _register_pages(app: Flask) -> None:
 
     @app.get("/kiosk")
     def kiosk():
-        return page("kiosk.html", idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"])
+        return page(
+            "kiosk.html",
+            idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+            evidence_labels=dict(current_bot().kb.messages.evidence_labels),
+        )
 
     @app.get("/widget.js")
     def widget_js():

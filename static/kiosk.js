@@ -17,13 +17,15 @@
   var TYPING_GRACE_MS = 5 * 60 * 1000;
   var REQUEST_TIMEOUT_MS = 15000;
 
-  var EVIDENCE = {
-    established: "Strong evidence",
-    limited: "Limited evidence",
-    "not-established": "Not supported by evidence",
-    guidance: "Practical guidance",
-  };
-
+  // Evidence labels in words, from the vetted content (faq/messages.yaml), put in the page by the server.
+  var EVIDENCE = (function () {
+    try {
+      var labels = JSON.parse(document.body.dataset.evidenceLabels || "{}");
+      return labels && typeof labels === "object" ? labels : {};
+    } catch (e) {
+      return {};
+    }
+  })();
   // Numbers shown big with the safety replies (no tel: links on a kiosk).
   var CALL_988 = { number: "988", label: "Call or text: Suicide & Crisis Lifeline" };
   var CALL_911 = { number: "911", label: "Call: Emergency" };
@@ -422,7 +424,7 @@
 
       if (str(reply.evidence)) {
         var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
-        var words = EVIDENCE[reply.evidence] || reply.evidence;
+        var words = str(EVIDENCE[reply.evidence]) || reply.evidence;
         var badge = h("span", { class: "badge ev-" + ev, text: TEXT.evidence + words });
         node.appendChild(h("p", { class: "evidence" }, badge));
       }

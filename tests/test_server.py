@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 
@@ -219,9 +220,20 @@ def test_widget_files_are_served_for_other_sites(client, path, mimetype):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_kiosk_page_carries_the_idle_setting():
+def test_kiosk_page_carries_the_idle_setting_and_the_vetted_evidence_words(bot):
     client = create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "KIOSK_IDLE_SECONDS": 42}).test_client()
-    assert b'data-idle-seconds="42"' in client.get("/kiosk").data
+    html = client.get("/kiosk").get_data(as_text=True)
+    assert 'data-idle-seconds="42"' in html
+    labels = re.search(r"data-evidence-labels='([^']*)'", html).group(1)
+    assert json.loads(labels) == dict(bot.kb.messages.evidence_labels)
+
+
+def test_the_widgets_evidence_words_are_the_vetted_ones(bot):
+    """widget.js runs on other sites with no page from us, so it carries the words; they must not drift."""
+    script = (ROOT / "static" / "widget.js").read_text(encoding="utf-8")
+    table = re.search(r"var EVIDENCE = \{(.*?)\};", script, re.S).group(1)
+    pairs = dict(re.findall(r'"?([a-z-]+)"?: "([^"]+)"', table))
+    assert pairs == dict(bot.kb.messages.evidence_labels)
 
 
 # --------------------------------------------------------------------------- CORS

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import yaml
 from playwright.sync_api import Page, expect
 
-from .conftest import KIOSK_IDLE_SECONDS, Pages, Server
+from .conftest import KIOSK_IDLE_SECONDS, ROOT, Pages, Server
 from .helpers import serious_violations
 
 KIOSK_VIEW = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
@@ -63,7 +64,8 @@ def test_topic_browsing_shows_an_answer_with_sources_as_text(pages: Pages, serve
     expect(reply.locator(".matched")).to_have_text(expected["question"])
     expect(reply.locator(".answer")).to_have_text(expected["answer"])
     expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
-    expect(reply.locator(".evidence")).to_contain_text("Evidence: ")
+    words = yaml.safe_load((ROOT / "faq" / "messages.yaml").read_text(encoding="utf-8"))["evidence_labels"]
+    expect(reply.locator(".evidence")).to_have_text("Evidence: " + words[expected["evidence"]])
     expect(reply.locator(".sources li")).to_have_count(len(expected["citations"]))
     for i, citation in enumerate(expected["citations"]):
         expect(reply.locator(".sources li").nth(i)).to_contain_text(citation["title"])
