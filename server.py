@@ -194,10 +194,21 @@ def _register_errors(app: Flask) -> None:
         code, message = _HTTP_CODES.get(exc.code or 500, ("http_error", exc.name))
         if exc.code == 404 and request.path.startswith("/api/"):
             message = "There is no API endpoint at this address."
-        if exc.code == 429 and exc.description:
-            # Flask-Limiter's own text says which limit ("30 per 1 minute"), which helps clients.
-            message = f"Too many requests ({exc.description}). Please wait a moment and try again."
         headers = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}}
+        if exc.code == 429:
+            served = _safety_past_limit()
+            if served is not None:
+                return served
+            if exc.description:
+                # Flask-Limiter's own text says which limit ("30 per 1 minute"), which helps clients.
+                message = f"Too many requests ({exc.description}). Please wait a moment and try again."
+            g.error_code = code
+            response = error_response(429, code, message, headers)
+            # Nobody in crisis meets a dead end: every 429 carries the help lines (988, 911, Poison Help).
+            body = response.get_json()
+            body["resources"] = [r.to_dict() for r in current_bot().kb.safety.resources]
+            response.set_data(current_app.json.dumps(body))
+            return response
         g.error_code = code
         return error_response(exc.code or 500, code, message, headers)
 
@@ -285,6 +296,8 @@ def _log_request(response) -> None:
     error = g.get("error_code")
     if error:
         record["error"] = error
+    if g.get("rate_limited_safety"):
+        record["rate_limited"] = "safety reply served past the limit"
     log.info(json.dumps(record))
 
 
@@ -299,6 +312,26 @@ def live_bot() -> LiveBot:
 def current_bot() -> Bot:
     """Return the bot in service (checking faq/ for edits when a check is due)."""
     return live_bot().bot
+
+
+def _safety_past_limit():
+    """Return the safety reply for an over-limit question that needs one, else None.
+
+    A message that calls for an urgent safety reply is answered even past the rate
+    limit (the refused hit is still counted by the limiter); anything else gets the 429.
+    """
+    if request.path != "/api/ask" or request.method != "POST":
+        return None
+    try:
+        question = _question_from_request()
+        bot = current_bot()
+        assessment = bot.assess(bot.clean(question))
+    except (ApiError, QuestionError, HTTPException):
+        return None
+    if not assessment.urgent:
+        return None
+    g.rate_limited_safety = True
+    return _reply_response(*_serialise(bot.safety_reply(assessment)))
 
 
 def _question_from_request() -> str:
@@ -360,7 +393,8 @@ def _reply_response(body: bytes, fields: dict):
 
 def _serialise(reply) -> tuple[bytes, dict]:
     body = current_app.json.dumps(reply.to_dict()).encode()
-    return body, {"kind": reply.kind, "entry_id": reply.id, "score": reply.score}
+    note = reply.safety_note.id if reply.safety_note else None
+    return body, {"kind": reply.kind, "entry_id": reply.id, "score": reply.score, "safety_note": note}
 
 
 def _register_api(app: Flask, limiter: Limiter) -> None:
@@ -486,7 +520,10 @@ def openapi_document(config: dict) -> dict:
     """Return the OpenAPI 3 description of the API as it behaves with this config."""
     text = {"type": "string"}
     nullable_text = {"type": "string", "nullable": True}
-    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in ("Reply", "Suggestion", "Citation", "Error")}
+    ref = {
+        name: {"$ref": f"#/components/schemas/{name}"}
+        for name in ("Reply", "Suggestion", "Citation", "Error", "Action", "SafetyNote", "Resource")
+    }
     error = {"$ref": "#/components/responses/Error"}
     limited = {"$ref": "#/components/responses/RateLimited"}
     reply = {"description": "A reply.", "content": _json(ref["Reply"])}
@@ -561,6 +598,26 @@ def openapi_document(config: dict) -> dict:
                     suggestions={"type": "array", "items": ref["Suggestion"]},
                     score={"type": "number", "minimum": 0, "maximum": 1},
                     faq_version=text,
+                    safety_note={
+                        "allOf": [ref["SafetyNote"]],
+                        "nullable": True,
+                        "description": "A short resource line to show above the answer (the concern tier), or null.",
+                    },
+                    actions={
+                        "type": "array",
+                        "items": ref["Action"],
+                        "description": "Buttons for a safety reply (call, text, chat); empty otherwise.",
+                    },
+                ),
+                "Action": _object(label=text, href={"type": "string", "pattern": "^(tel:|sms:|https://)"}),
+                "SafetyNote": _object(
+                    id={"type": "string", "pattern": "^safety-"},
+                    text=text,
+                    actions={"type": "array", "items": ref["Action"]},
+                ),
+                "Resource": _object(label=text, href={"type": "string", "pattern": "^(tel:|sms:|https://)"}, text=text),
+                "RateLimitError": _object(
+                    error=_object(code=text, message=text), resources={"type": "array", "items": ref["Resource"]}
                 ),
                 "Topics": _object(
                     faq_version=text,
@@ -581,9 +638,11 @@ def openapi_document(config: dict) -> dict:
             "responses": {
                 "Error": {"description": "An error.", "content": _json(ref["Error"])},
                 "RateLimited": {
-                    "description": f"Too many requests (limit per client: {config['RATE_LIMIT']}).",
+                    "description": f"Too many requests (limit per client: {config['RATE_LIMIT']}). Carries the "
+                    "help lines (988, 911, Poison Help) in `resources`. A question that calls for an urgent "
+                    "safety reply is answered (200) even past the limit.",
                     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
-                    "content": _json(ref["Error"]),
+                    "content": _json({"$ref": "#/components/schemas/RateLimitError"}),
                 },
             },
         },

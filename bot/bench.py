@@ -77,7 +77,7 @@ def synthetic_kb(kb: KnowledgeBase, size: int) -> KnowledgeBase:
                 related=(),
             )
         )
-    by_id = {e.id: e for e in entries} | {r.entry.id: r.entry for r in kb.safety}
+    by_id = {e.id: e for e in entries} | {r.id: r for r in kb.safety.replies.values()}
     return dataclasses.replace(kb, entries=tuple(entries), by_id=MappingProxyType(by_id))
 
 

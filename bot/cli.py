@@ -104,7 +104,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     worst = max(grades, key=lambda row: row[2])
     alternates = sum(len(e.alternates) for e in kb.entries)
     print(
-        f"faq OK: {len(kb.entries)} entries, {len(kb.safety)} safety replies, {alternates} alternate phrasings, "
+        f"faq OK: {len(kb.entries)} entries, {len(kb.safety.replies)} safety replies, "
+        f"{len(kb.detector.exemplars)} safety exemplars, {alternates} alternate phrasings, "
         f"{len(kb.sources)} sources; version {kb.version}; hardest answer {worst[0]} at grade {worst[2]:.1f}; "
         f"{len(warnings)} warning(s)"
     )
@@ -114,8 +115,55 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_report, load_questions
 
+    if args.file is None or args.safety:
+        if args.file is None:
+            items = load_questions(DEFAULT_QUESTIONS, known_ids=set(bot.kb.by_id))
+            print(f"== questions: {DEFAULT_QUESTIONS.name} (dev)")
+            print(format_report(evaluate(bot, items), failures=args.failures))
+            print()
+        return cmd_eval_safety(bot, args)
     items = load_questions(args.file, known_ids=set(bot.kb.by_id))
     print(format_report(evaluate(bot, items), failures=args.failures))
+    return 0
+
+
+def cmd_eval_safety(bot: Bot, args: argparse.Namespace) -> int:
+    from . import evaluate_safety as es
+    from .evaluate import load_questions
+
+    path = Path(args.file) if args.file else es.BLIND_SAFETY
+    items = es.load_safety_set(path)
+    base = es.baseline_check(bot)
+    blind = es.safety_metrics(items, [bot.assess(i.text) for i in items])
+    baseline = es.safety_metrics(items, [base.assess(i.text) for i in items])
+    ordinary = [
+        item.q
+        for f in (DEFAULT_QUESTIONS, DEFAULT_QUESTIONS.with_name("holdout.yaml"))
+        for item in load_questions(f, known_ids=set(bot.kb.by_id))
+        if item.group == "in-scope"
+    ]
+    blind["ordinary in-scope questions: note or urgent"] = es.in_scope_note_rate(bot, ordinary, bot.assess)
+    baseline["ordinary in-scope questions: note or urgent"] = es.in_scope_note_rate(bot, ordinary, base.assess)
+    mode = "with the sentence encoder" if bot.encoder is not None else "lexical only (no sentence encoder)"
+    print(f"== safety: {path.name}, {len(items)} messages ({mode}); baseline = the patterns alone")
+    print(es.format_safety("", blind, baseline))
+    if args.kfold:
+        oof = es.out_of_fold(bot, folds=args.kfold)
+        assessed = oof.assess(bot.safety.thresholds)
+        print(f"\n== safety: {args.kfold}-fold cross-validation on the exemplar bank ({len(oof.items)} messages)")
+        print(es.format_safety("", es.safety_metrics(oof.items, assessed)))
+        if args.failures:
+            print("\n".join(["", *es.misses(oof.items, assessed)]))
+    return 0
+
+
+def cmd_tune_safety(bot: Bot, args: argparse.Namespace) -> int:
+    from . import evaluate_safety as es
+
+    oof = es.out_of_fold(bot, folds=args.kfold or 5)
+    thresholds, metrics = es.tune(oof)
+    print(f"best thresholds on out-of-fold exemplars: {thresholds}")
+    print(es.format_safety("", metrics))
     return 0
 
 
@@ -140,9 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("chat", help="an interactive session in the terminal")
     sub.add_parser("lint", help="validate faq/ and report content problems")
-    ev = sub.add_parser("eval", help="measure the bot on a labelled question file")
-    ev.add_argument("file", nargs="?", default=str(DEFAULT_QUESTIONS))
-    ev.add_argument("--failures", action="store_true", help="also list every miss")
+    ev = sub.add_parser(
+        "eval", help="measure the bot on a labelled question or safety file (default: the dev questions and safety)"
+    )
+    ev.add_argument("file", nargs="?", default=None)
+    ev.add_argument("--safety", action="store_true", help="the file is a labelled safety set")
+    ev.add_argument("--kfold", type=int, default=5, metavar="K", help="k-fold on the exemplar bank (0: skip)")
+    ev.add_argument("--failures", action="store_true", help="also list every miss (dev sets only)")
+    tune = sub.add_parser("tune-safety", help="choose the safety thresholds on out-of-fold exemplars")
+    tune.add_argument("--kfold", type=int, default=5, metavar="K")
     bench = sub.add_parser("bench", help="latency benchmark against a difflib baseline and large FAQs")
     bench.add_argument("--questions", default=str(DEFAULT_QUESTIONS))
     bench.add_argument("--quick", action="store_true", help="fewer rounds (for smoke tests)")
@@ -167,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(bot, args)
         if args.command == "chat":
             return cmd_chat(bot, args)
+        if args.command == "tune-safety":
+            return cmd_tune_safety(bot, args)
         return cmd_eval(bot, args)
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)

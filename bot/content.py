@@ -17,6 +17,7 @@ import yaml
 from .errors import ContentError, ContentProblem
 from .normalize import Normalizer
 from .readability import grade_level, word_count
+from .safety_data import DETECTOR_DIR, LABELS, LANGS, SafetyData, read_safety_data
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
 
@@ -26,6 +27,8 @@ MAX_GRADE = 8.0
 MIN_ALTERNATES = 6
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https://[^\s]+$")
+# Where a safety button may lead: a phone call, a text message or a secure web page.
+ACTION_HREF_RE = re.compile(r"^(?:tel:\+?[0-9]{3,15}|sms:\+?[0-9]{3,15}(?:\?body=[A-Za-z0-9%]+)?|https://[^\s<>\"']+)$")
 # A number followed by a unit, or any amount per body weight: the content never doses.
 DOSE_RE = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|milligrams?|micrograms?|ml|millilit(?:er|re)s?|g)\b"
@@ -52,6 +55,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A button under a safety reply or note: a label and where it leads (tel:, sms:, https:)."""
+
+    label: str
+    href: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the action as the reply contract shows it."""
+        return {"label": self.label, "href": self.href}
+
+
+@dataclass(frozen=True)
 class Entry:
     """One vetted FAQ entry (or safety reply) as loaded from faq/."""
 
@@ -67,6 +82,34 @@ class Entry:
     related: tuple[str, ...] = ()
     clinician_note: str | None = None
     file: str = ""
+    label: str | None = None  # safety replies: the safety label they answer
+    lang: str = "en"
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class SafetyNote:
+    """A short resource line shown above a normal answer when the concern tier fires."""
+
+    id: str
+    labels: tuple[str, ...]
+    lang: str
+    text: str
+    citations: tuple[str, ...]
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A help line shown with every rate-limit refusal, so nobody in crisis meets a dead end."""
+
+    label: str
+    href: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the resource as the API shows it."""
+        return {"label": self.label, "href": self.href, "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -80,12 +123,21 @@ class Category:
 
 
 @dataclass(frozen=True)
-class SafetyRule:
-    """A safety reply and the words and patterns that call for it."""
+class SafetyContent:
+    """The safety replies and notes (by label and language), the 429 resources, the Spanish notice."""
 
-    entry: Entry
-    terms: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
+    replies: Mapping[tuple[str, str], Entry]
+    notes: Mapping[tuple[str, str], SafetyNote]
+    resources: tuple[Resource, ...]
+    spanish_notice: str
+
+    def reply(self, label: str, lang: str = "en") -> Entry:
+        """Return the safety reply for a label, in the language if there is one, else English."""
+        return self.replies.get((label, lang)) or self.replies[(label, "en")]
+
+    def note(self, label: str, lang: str = "en") -> SafetyNote:
+        """Return the concern note for a label, in the language if there is one, else English."""
+        return self.notes.get((label, lang)) or self.notes[(label, "en")]
 
 
 @dataclass(frozen=True)
@@ -111,7 +163,8 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     categories: tuple[Category, ...]
     sources: Mapping[str, Source]
-    safety: tuple[SafetyRule, ...]
+    safety: SafetyContent
+    detector: SafetyData
     messages: Messages
     synonyms: Mapping[str, str]
     topic_words: tuple[str, ...]
@@ -159,12 +212,13 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _read_yaml(path: Path, problems: list[ContentProblem]) -> Any:
+def _read_yaml(path: Path, problems: list[ContentProblem], name: str | None = None) -> Any:
     """Parse one YAML file safely; record a problem and return None on failure."""
+    name = name or path.name
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(ContentProblem(path.name, None, None, f"cannot read file: {exc}"))
+        problems.append(ContentProblem(name, None, None, f"cannot read file: {exc}"))
         return None
     try:
         # _StrictLoader is yaml.SafeLoader plus a duplicate-key check: no arbitrary objects.
@@ -175,7 +229,7 @@ def _read_yaml(path: Path, problems: list[ContentProblem]) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         entry_id = _entry_at(text, mark.line) if mark else None
         field = str(exc.key) if isinstance(exc, _DuplicateKey) else None
-        problems.append(ContentProblem(path.name, entry_id, field, f"invalid YAML{where}: {problem}"))
+        problems.append(ContentProblem(name, entry_id, field, f"invalid YAML{where}: {problem}"))
         return None
 
 
@@ -262,8 +316,8 @@ class _Checker:
 
 ENTRY_FIELDS = {"id", "question", "alternates", "answer", "citations", "evidence", "reviewed", "reviewer"}
 ENTRY_OPTIONAL = {"related", "clinician_note"}
-SAFETY_FIELDS = ENTRY_FIELDS - {"alternates"}
-SAFETY_OPTIONAL = ENTRY_OPTIONAL | {"alternates", "terms", "patterns"}
+SAFETY_FIELDS = (ENTRY_FIELDS - {"alternates"}) | {"label", "actions"}
+SAFETY_OPTIONAL = ENTRY_OPTIONAL | {"lang"}
 
 
 def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool, today: dt.date) -> Entry | None:
@@ -317,6 +371,15 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
     note = None
     if "clinician_note" in raw:
         note = c.text(raw.get("clinician_note"), file, eid, "clinician_note")
+    label, lang, actions = None, "en", ()
+    if safety:
+        label = raw.get("label")
+        if label not in LABELS:
+            c.error(file, eid, "label", f"{label!r} is not one of: {', '.join(LABELS)}")
+        lang = raw.get("lang", "en")
+        if lang not in LANGS:
+            c.error(file, eid, "lang", f"{lang!r} is not one of: {', '.join(LANGS)}")
+        actions = _read_actions(c, raw.get("actions"), file, eid)
     if len(c.problems) > before or None in (eid, question, answer, evidence, reviewer, reviewed):
         return None
     return Entry(
@@ -332,7 +395,108 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
         related=tuple(related),
         clinician_note=note,
         file=file,
+        label=label,
+        lang=lang,
+        actions=actions,
     )
+
+
+def _read_actions(c: _Checker, raw: Any, file: str, eid: str | None, fld: str = "actions") -> tuple[Action, ...]:
+    """Return the buttons of a safety reply or note; each needs a label and a safe href."""
+    if not isinstance(raw, list) or not raw:
+        c.error(file, eid, fld, "must list at least one action ({label, href})")
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        if not c.fields(item, file, eid, {"label", "href"}, {"label", "href"}, f"{fld}[{i}]"):
+            continue
+        label = c.text(item.get("label"), file, eid, f"{fld}[{i}].label")
+        href = c.text(item.get("href"), file, eid, f"{fld}[{i}].href")
+        if href is not None and not ACTION_HREF_RE.match(href):
+            c.error(file, eid, f"{fld}[{i}].href", f"{href!r} must be tel:, sms: or an https:// address")
+            continue
+        if label and href:
+            out.append(Action(label, href))
+    return tuple(out)
+
+
+def _read_safety(
+    c: _Checker, data: Any, entries: list[Entry], declared_ids: set[str], today: dt.date
+) -> SafetyContent | None:
+    """Read safety.yaml: the urgent replies, the concern notes and the 429 resources."""
+    file = "safety.yaml"
+    keys = {"replies", "notes", "resources", "spanish_notice"}
+    if data is None or not c.fields(data, file, None, keys, keys, "the file"):
+        return None
+    replies: dict[tuple[str, str], Entry] = {}
+    raw_replies = data.get("replies")
+    if not isinstance(raw_replies, list) or not raw_replies:
+        c.error(file, None, "replies", "must be a non-empty list of safety replies")
+        raw_replies = []
+    for raw_entry in raw_replies:
+        if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
+            declared_ids.add(raw_entry["id"])
+        entry = _read_entry(c, raw_entry, file, "safety", safety=True, today=today)
+        if entry is None:
+            continue
+        if (entry.label, entry.lang) in replies:
+            c.error(file, entry.id, "label", f"a second {entry.lang} reply for {entry.label!r}")
+        replies[(entry.label, entry.lang)] = entry
+        entries.append(entry)
+    notes: dict[tuple[str, str], SafetyNote] = {}
+    raw_notes = data.get("notes")
+    if not isinstance(raw_notes, list) or not raw_notes:
+        c.error(file, None, "notes", "must be a non-empty list of concern notes")
+        raw_notes = []
+    for raw_note in raw_notes:
+        nid = raw_note.get("id") if isinstance(raw_note, dict) else None
+        nid = nid if isinstance(nid, str) else None
+        allowed = {"id", "labels", "lang", "text", "citations", "actions"}
+        if not c.fields(raw_note, file, nid, allowed, allowed - {"lang"}, "a note"):
+            continue
+        if nid is None or not ID_RE.match(nid) or not nid.startswith("safety-"):
+            c.error(file, nid, "id", "a note id is lowercase words joined by hyphens, starting 'safety-'")
+            continue
+        text = c.text(raw_note.get("text"), file, nid, "text")
+        labels = c.text_list(raw_note.get("labels"), file, nid, "labels")
+        lang = raw_note.get("lang", "en")
+        citations = c.text_list(raw_note.get("citations"), file, nid, "citations")
+        actions = _read_actions(c, raw_note.get("actions"), file, nid)
+        for label in labels:
+            if label not in LABELS:
+                c.error(file, nid, "labels", f"{label!r} is not one of: {', '.join(LABELS)}")
+        if lang not in LANGS:
+            c.error(file, nid, "lang", f"{lang!r} is not one of: {', '.join(LANGS)}")
+        if text and DOSE_RE.search(text):
+            c.error(file, nid, "text", "gives an amount; no doses, ever")
+        if text and labels and lang in LANGS and citations:
+            note = SafetyNote(nid, tuple(labels), lang, text, tuple(citations), actions)
+            for label in labels:
+                notes[(label, lang)] = note
+    resources: list[Resource] = []
+    raw_resources = data.get("resources")
+    if not isinstance(raw_resources, list) or not raw_resources:
+        c.error(file, None, "resources", "must list the help lines shown when a client is rate-limited")
+        raw_resources = []
+    for i, item in enumerate(raw_resources):
+        if not c.fields(item, file, None, {"label", "href", "text"}, {"label", "href", "text"}, f"resources[{i}]"):
+            continue
+        label = c.text(item.get("label"), file, None, f"resources[{i}].label")
+        href = c.text(item.get("href"), file, None, f"resources[{i}].href")
+        text = c.text(item.get("text"), file, None, f"resources[{i}].text")
+        if href is not None and not ACTION_HREF_RE.match(href):
+            c.error(file, None, f"resources[{i}].href", f"{href!r} must be tel:, sms: or an https:// address")
+        elif label and href and text:
+            resources.append(Resource(label, href, text))
+    notice = c.text(data.get("spanish_notice"), file, None, "spanish_notice")
+    for label in LABELS:
+        if (label, "en") not in replies:
+            c.error(file, None, "replies", f"no English reply for the safety label {label!r}")
+        if (label, "en") not in notes:
+            c.error(file, None, "notes", f"no English note for the safety label {label!r}")
+    if notice is None:
+        return None
+    return SafetyContent(MappingProxyType(replies), MappingProxyType(notes), tuple(resources), notice)
 
 
 def _read_sources(c: _Checker, data: Any) -> dict[str, Source]:
@@ -427,11 +591,16 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def content_files(faq_dir: Path) -> list[Path]:
+    """Return every YAML file of the content: faq/*.yaml and faq/detector/*.yaml."""
+    return sorted(faq_dir.glob("*.yaml")) + sorted((faq_dir / DETECTOR_DIR).glob("*.yaml"))
+
+
 def content_version(faq_dir: Path) -> str:
-    """Return a short hash of every YAML file in faq_dir (names and bytes)."""
+    """Return a short hash of every YAML file of the content (names and bytes)."""
     digest = hashlib.sha256()
-    for path in sorted(faq_dir.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in content_files(faq_dir):
+        digest.update(path.relative_to(faq_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 
@@ -491,37 +660,16 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
         if cat_id and title and isinstance(order, int) and not isinstance(order, bool):
             categories.append(Category(cat_id, title, order, tuple(ids)))
 
-    safety: list[SafetyRule] = []
-    data = raw.get("safety.yaml")
-    if data is not None and c.fields(data, "safety.yaml", None, {"replies"}, {"replies"}, "the file"):
-        replies = data.get("replies")
-        if not isinstance(replies, list) or not replies:
-            c.error("safety.yaml", None, "replies", "must be a non-empty list of safety replies")
-            replies = []
-        for raw_entry in replies:
-            if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
-                declared_ids.add(raw_entry["id"])
-            entry = _read_entry(c, raw_entry, "safety.yaml", "safety", safety=True, today=today)
-            if entry is None:
-                continue
-            terms = c.text_list(raw_entry.get("terms"), "safety.yaml", entry.id, "terms", required=False)
-            patterns = []
-            for i, pattern in enumerate(
-                c.text_list(raw_entry.get("patterns"), "safety.yaml", entry.id, "patterns", required=False)
-            ):
-                try:
-                    patterns.append(re.compile(pattern))
-                except re.error as exc:
-                    c.error("safety.yaml", entry.id, f"patterns[{i}]", f"is not a valid pattern: {exc}")
-            if not terms and not patterns:
-                c.error("safety.yaml", entry.id, "terms", "a safety reply needs terms or patterns that trigger it")
-            entries.append(entry)
-            safety.append(SafetyRule(entry, tuple(t.casefold() for t in terms), tuple(patterns)))
-
+    safety = _read_safety(c, raw.get("safety.yaml"), entries, declared_ids, today)
+    detector = read_safety_data(c, faq_path, lambda path, name: _read_yaml(path, c.problems, name))
     _cross_check(c, entries, sources, messages, synonyms, today, declared_ids)
+    for note in {n.id: n for n in (safety.notes.values() if safety else ())}.values():
+        for i, key in enumerate(note.citations):
+            if key not in sources:
+                c.error("safety.yaml", note.id, f"citations[{i}]", f"unknown source key {key!r} (not in sources.yaml)")
     if c.problems:
         raise ContentError(c.problems)
-    assert messages is not None
+    assert messages is not None and safety is not None and detector is not None
     by_id = {e.id: e for e in entries}
     categories.sort(key=lambda cat: (cat.order, cat.id))
     return KnowledgeBase(
@@ -531,7 +679,8 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
         entries=tuple(e for e in entries if e.category != "safety"),
         categories=tuple(categories),
         sources=MappingProxyType(sources),
-        safety=tuple(safety),
+        safety=safety,
+        detector=detector,
         messages=messages,
         synonyms=MappingProxyType(synonyms),
         topic_words=tuple(topic_words),

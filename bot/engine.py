@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import Entry, KnowledgeBase, load_knowledge_base
+from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_detector
+from .encoder import Encoder, cached_vectors, load_encoder
 from .errors import QuestionError
 from .matcher import Match, Matcher
 from .normalize import Normalizer
-from .reply import Citation, Reply, Suggestion
-from .safety import SafetyCheck
+from .reply import Action, Citation, Reply, SafetyNote, Suggestion
+from .safety import Assessment, SafetyCheck
+from .safety import Thresholds as SafetyThresholds
+from .safety_data import NONE
 
 MAX_QUESTION_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -34,14 +38,53 @@ class Thresholds:
     off_topic_answer: float = 0.65
 
 
+def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
+    """Return the detector's training messages: the exemplar bank plus the FAQ's phrasings as ordinary questions."""
+    samples = [
+        Sample(safety.prepare(ex.text), ex.text, ex.label, HARD_NEGATIVE_WEIGHT if ex.label == NONE else 1.0)
+        for ex in kb.detector.exemplars
+    ]
+    for entry in kb.entries:
+        for phrase in (entry.question, *entry.alternates):
+            samples.append(Sample(safety.prepare(phrase), phrase, NONE, FAQ_PHRASING_WEIGHT))
+    return samples
+
+
+def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | None) -> Detector:
+    """Return the safety detector for this content (trained once per content version and model)."""
+    model = encoder.model_sha256 if encoder is not None else "lexical"
+
+    def build() -> Detector:
+        samples = detector_samples(kb, safety)
+        vectors = None
+        if encoder is not None:
+            vectors = cached_vectors(encoder, [s.raw for s in samples], key=f"detector-{kb.detector.version}")
+        return Detector(samples, vectors=vectors, embed=encoder.encode_one if encoder is not None else None)
+
+    return trained_detector((kb.detector.version, kb.version, model), build)
+
+
 class Bot:
     """Answer questions from one loaded knowledge base; safe to share across threads."""
 
-    def __init__(self, kb: KnowledgeBase, *, thresholds: Thresholds | None = None, **matcher_options) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        thresholds: Thresholds | None = None,
+        encoder: Encoder | None = None,
+        safety_thresholds: SafetyThresholds | None = None,
+        **matcher_options,
+    ) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
+        self.encoder = encoder
         self.matcher = Matcher(kb.entries, Normalizer(kb.synonyms), topic_words=kb.topic_words, **matcher_options)
-        self.safety = SafetyCheck(kb.safety, known_words=self.matcher.normalizer.vocabulary)
+        self.safety = SafetyCheck(
+            kb.detector, thresholds=safety_thresholds, known_words=self.matcher.normalizer.vocabulary
+        )
+        self.detector = train_detector(kb, self.safety, encoder)
+        self.safety.detector = self.detector.probabilities
 
     @property
     def version(self) -> str:
@@ -57,7 +100,9 @@ class Bot:
         by_id = self.kb.by_id
         return tuple(Suggestion(i, by_id[i].question) for i in ids if i in by_id)
 
-    def reply_for(self, entry: Entry, *, kind: str = "answer", score: float = 1.0) -> Reply:
+    def reply_for(
+        self, entry: Entry, *, kind: str = "answer", score: float = 1.0, note: SafetyNote | None = None
+    ) -> Reply:
         """Return the reply that serves this entry."""
         return Reply(
             kind=kind,
@@ -70,6 +115,8 @@ class Bot:
             suggestions=self._suggest(entry.related),
             score=round(score, 3),
             faq_version=self.kb.version,
+            safety_note=note,
+            actions=tuple(Action(a.label, a.href) for a in entry.actions),
         )
 
     def entry_reply(self, entry_id: str) -> Reply | None:
@@ -79,7 +126,7 @@ class Bot:
             return None
         return self.reply_for(entry, kind="safety" if entry.category == "safety" else "answer")
 
-    def _clarify(self, hits: list[Match]) -> Reply:
+    def _clarify(self, hits: list[Match], note: SafetyNote | None = None) -> Reply:
         return Reply(
             kind="clarify",
             id=None,
@@ -91,21 +138,24 @@ class Bot:
             suggestions=self._suggest(h.entry_id for h in hits),
             score=round(hits[0].score, 3),
             faq_version=self.kb.version,
+            safety_note=note,
         )
 
-    def _fallback(self, score: float) -> Reply:
+    def _fallback(self, score: float, note: SafetyNote | None = None, *, lang: str = "en") -> Reply:
         m = self.kb.messages
+        answer = m.fallback if lang == "en" else f"{self.kb.safety.spanish_notice} {m.fallback}"
         return Reply(
             kind="fallback",
             id=None,
             question=None,
-            answer=m.fallback,
+            answer=answer,
             citations=(),
             clinician_note=m.clinician_note,
             evidence=None,
             suggestions=self._suggest(m.fallback_suggestions),
             score=round(score, 3),
             faq_version=self.kb.version,
+            safety_note=note,
         )
 
     # --------------------------------------------------------------------- ask
@@ -139,21 +189,55 @@ class Bot:
         close = [h for h in hits if h.score >= max(t.clarify, top.score - t.clarify_band)]
         return "clarify", close
 
+    def assess(self, question: str) -> Assessment:
+        """Return what the safety step makes of a cleaned question."""
+        return self.safety.assess(question)
+
+    def safety_reply(self, assessment: Assessment) -> Reply:
+        """Return the urgent safety reply for an assessment, in its language where there is one."""
+        assert assessment.label is not None
+        return self.reply_for(self.kb.safety.reply(assessment.label, assessment.lang), kind="safety")
+
+    def safety_note(self, assessment: Assessment) -> SafetyNote | None:
+        """Return the concern note for an assessment, or None below the concern tier."""
+        if assessment.tier is None or assessment.label is None:
+            return None
+        note = self.kb.safety.note(assessment.label, assessment.lang)
+        return SafetyNote(note.id, note.text, tuple(Action(a.label, a.href) for a in note.actions))
+
     def ask(self, text: str) -> Reply:
         """Answer one question: a safety reply, an answer, a clarifying question or a fallback."""
         question = self.clean(text)
-        rule = self.safety.check(question)
-        if rule is not None:
-            return self.reply_for(rule.entry, kind="safety")
+        assessment = self.assess(question)
+        if assessment.urgent:
+            return self.safety_reply(assessment)
+        note = self.safety_note(assessment)
+        if assessment.lang == "es":
+            return self._fallback(0.0, note, lang="es")
         hits = self.matcher.search(question, limit=3)
         kind, shown = self.decide(hits)
         if kind == "answer":
-            return self.reply_for(self.kb.by_id[shown[0].entry_id], score=shown[0].score)
+            return self.reply_for(self.kb.by_id[shown[0].entry_id], score=shown[0].score, note=note)
         if kind == "clarify":
-            return self._clarify(shown)
-        return self._fallback(hits[0].score if hits else 0.0)
+            return self._clarify(shown, note)
+        return self._fallback(hits[0].score if hits else 0.0, note)
 
 
-def load_bot(faq_dir: str | Path | None = None, *, thresholds: Thresholds | None = None) -> Bot:
-    """Load and validate the content once and return a ready Bot."""
-    return Bot(load_knowledge_base(faq_dir), thresholds=thresholds)
+def load_bot(
+    faq_dir: str | Path | None = None, *, thresholds: Thresholds | None = None, encoder: Encoder | None | bool = True
+) -> Bot:
+    """Load and validate the content once and return a ready Bot (with the sentence encoder if it loads)."""
+    if encoder is True:
+        encoder = shared_encoder()
+    return Bot(load_knowledge_base(faq_dir), thresholds=thresholds, encoder=encoder or None)
+
+
+_ENCODER: tuple[Encoder | None, str] | None = None
+
+
+def shared_encoder() -> Encoder | None:
+    """Return the process's sentence encoder, loading it on first use (None if it cannot load)."""
+    global _ENCODER
+    if _ENCODER is None:
+        _ENCODER = load_encoder()
+    return _ENCODER[0]

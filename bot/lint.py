@@ -15,13 +15,15 @@ def lint(bot: Bot) -> list[ContentProblem]:
     """Return warnings about content that loads but could serve readers better."""
     kb: KnowledgeBase = bot.kb
     problems = list(kb.warnings)
-    for rule in kb.safety:
-        grade = grade_level(rule.entry.answer)
+    for reply in kb.safety.replies.values():
+        if reply.lang != "en":
+            continue  # the grade formula is for English
+        grade = grade_level(reply.answer)
         if grade > SAFETY_GRADE_TARGET:
             problems.append(
                 ContentProblem(
-                    rule.entry.file,
-                    rule.entry.id,
+                    reply.file,
+                    reply.id,
                     "answer",
                     f"safety reply reads at grade {grade:.1f}; aim for {SAFETY_GRADE_TARGET} or lower",
                     "warning",
@@ -29,7 +31,7 @@ def lint(bot: Bot) -> list[ContentProblem]:
             )
     for entry in kb.entries:
         for i, phrase in enumerate(entry.alternates):
-            if bot.safety.check(phrase) is not None:
+            if bot.assess(phrase).urgent:
                 problems.append(
                     ContentProblem(
                         entry.file,
@@ -59,5 +61,5 @@ def lint(bot: Bot) -> list[ContentProblem]:
 def grade_table(kb: KnowledgeBase) -> list[tuple[str, int, float]]:
     """Return (id, words, grade) for every entry and safety reply."""
     rows = [(e.id, len(e.answer.split()), grade_level(e.answer)) for e in kb.entries]
-    rows += [(r.entry.id, len(r.entry.answer.split()), grade_level(r.entry.answer)) for r in kb.safety]
+    rows += [(r.id, len(r.answer.split()), grade_level(r.answer)) for r in kb.safety.replies.values() if r.lang == "en"]
     return rows

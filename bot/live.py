@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import content_version
+from .content import content_files, content_version
 from .engine import Bot, load_bot
 from .errors import ContentError, ContentProblem
 
@@ -29,14 +29,14 @@ Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 def fingerprint(faq_dir: Path) -> Fingerprint:
-    """Return the name, size and modification time of every YAML file in faq_dir."""
+    """Return the name, size and modification time of every YAML file of the content."""
     rows = []
-    for path in sorted(faq_dir.glob("*.yaml")):
+    for path in content_files(faq_dir):
         try:
             st = path.stat()
         except FileNotFoundError:  # removed between glob and stat: the next check sees it
             continue
-        rows.append((path.name, st.st_size, st.st_mtime_ns))
+        rows.append((path.relative_to(faq_dir).as_posix(), st.st_size, st.st_mtime_ns))
     return tuple(rows)
 
 

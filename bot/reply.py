@@ -27,6 +27,23 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A button: a label and where it leads (tel:, sms: or https:)."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class SafetyNote:
+    """A short resource line shown above a normal answer (the concern tier)."""
+
+    id: str
+    text: str
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says to one question (see the reply contract in the README)."""
 
@@ -40,6 +57,8 @@ class Reply:
     suggestions: tuple[Suggestion, ...]
     score: float
     faq_version: str
+    safety_note: SafetyNote | None = None
+    actions: tuple[Action, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the reply as the JSON contract (plain dicts and lists)."""
@@ -56,4 +75,12 @@ class Reply:
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
             "score": self.score,
             "faq_version": self.faq_version,
+            "safety_note": None
+            if self.safety_note is None
+            else {
+                "id": self.safety_note.id,
+                "text": self.safety_note.text,
+                "actions": [{"label": a.label, "href": a.href} for a in self.safety_note.actions],
+            },
+            "actions": [{"label": a.label, "href": a.href} for a in self.actions],
         }

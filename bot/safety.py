@@ -1,20 +1,70 @@
-"""The safety layer: spot crisis, emergency and dosing requests before any matching."""
+"""The safety step: decide, before any matching, whether a message needs a safety reply.
+
+Two sources of evidence, each readable on its own:
+- concept rules (faq/detector/concepts.yaml): vetted word lists met close together in
+  any order, plus developer patterns (faq/detector/patterns.yaml);
+- a learned detector (bot/detector.py) trained on the exemplar bank, which judges
+  wordings no list foresees and tells figurative or harmless uses apart.
+
+Two tiers come out:
+- urgent: a clear, present danger; the safety reply replaces the answer;
+- concern: uncertain, negated, hypothetical or figurative risk words, or a question
+  about a risk; the normal reply is given with a short resource line.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 
-from .content import SafetyRule
 from .normalize import STOPWORDS, TypoIndex, fold, stem
+from .safety_data import LABELS, Concept, SafetyData
+from .words import english_words
+
+URGENT, CONCERN = "urgent", "concern"
+# Why risk words are not a present danger: negated ("im not suicidal"), asked about or
+# studied ("can strattera cause suicidal thoughts"), or figurative ("my boss will kill me").
+NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
+_CRISIS_LABELS = ("crisis", "crisis-other")
+# Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
+RISK_CONCEPTS = frozenset(
+    """
+    death-wish suicide-explicit self-harm self-harm-explicit harm-to-others means farewell past-attempt
+    emergency-event symptom dose-ask excess
+    """.split()
+)
 
 # Digits and symbols typed in place of letters ("su1c1de", "k1ll", "$uicide").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_WORD = re.compile(r"[\w@$]*[a-z][\w@$]*")
+# Letters typed apart to slip past filters: "s u i c i d e", "k.m.s", "k-i-l-l".
+_SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*]{1,2}){2,}[a-z0-9@$](?![\w])")
+# Number words typed as digits between words: "want 2 die", "going 2 end it".
+_DIGIT_WORDS = {"2": "to", "4": "for"}
+_DIGIT_BEFORE = frozenset("die kill end hurt cut live be go sleep disappear jump take od overdose myself".split())
 _PATTERN_WORDS = re.compile(r"[a-z]{4,}")
 _REGEX_ESCAPE = re.compile(r"\\[A-Za-z]")  # \b, \s, \w...: not part of a word ("\bslit" is "slit")
 _REGEX_STEM = re.compile(r"[a-z]+\\w")  # "overdos\w*" is a stem, not a word to correct toward
+_REFLEXIVE_OTHER = re.compile(r"\b(himself|herself|themselves|themself)\b")
+
+# Spanish is told from English by its small words (accents are often left off on phones).
+_ES_WORDS = frozenset(
+    """
+    que de la el los las un una y en por para con mi mis me se no es esta estoy quiero tengo hijo hija
+    como cuando porque pero muy mas ya yo tu su sus lo le nos del al hay puedo puede necesito ayuda
+    dice dijo todo todas todos nada tomo trago despierta respira dosis cuantos cuanto cuantas hacer
+    vivir morir matarme pastillas medicamento medicina pareja esposo esposa nino nina ella
+    """.split()
+)
+_EN_WORDS = frozenset(
+    """
+    the a an and i you he she it we they is are was were be to of in on for with my your his her
+    what how why when can do does did not dont im have has my me this that so just want
+    """.split()
+)
 
 
 def _unleet(text: str) -> str:
@@ -32,26 +82,175 @@ def _unleet(text: str) -> str:
     return _LEET_WORD.sub(fix, text)
 
 
-class SafetyCheck:
-    """Decide whether a question needs a safety reply, tolerant of spelling slips."""
+def language(text: str, *, accents: bool = False) -> str:
+    """Return 'es' when the message reads as Spanish (its small words, or accents), else 'en'."""
+    words = fold(text).split()
+    if not words:
+        return "en"
+    es = sum(w in _ES_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    accents = accents or any(ch in text for ch in "ñáéíóú¿¡")
+    return "es" if es >= 2 and es > en or (accents and es > en) or (len(words) <= 3 and es > en) else "en"
 
-    def __init__(self, rules: Sequence[SafetyRule], *, known_words: Iterable[str] = ()) -> None:
-        self.rules = tuple(rules)
-        self._terms = [frozenset(r.terms) for r in self.rules]
-        self._patterns = [
-            re.compile("|".join(f"(?:{p.pattern})" for p in r.patterns)) if r.patterns else None for r in self.rules
-        ]
-        words: set[str] = set()
-        for rule in self.rules:
-            words.update(rule.terms)
-            for pattern in rule.patterns:
-                text = _REGEX_ESCAPE.sub(" ", _REGEX_STEM.sub(" ", pattern.pattern))
-                words.update(_PATTERN_WORDS.findall(text))
+
+@dataclass(frozen=True)
+class Hit:
+    """One concept found in the message: its name and the token span it covers."""
+
+    concept: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the word lists and patterns found in one message, before the detector is asked."""
+
+    lang: str
+    prepared: str
+    concepts: frozenset[str]
+    fired: tuple[tuple[str, str, bool, Hit | None, bool], ...]  # see SafetyCheck.rule_hits
+    demoted: Mapping[str, str | None]  # rule id -> why it is not a present danger (or None)
+    other: bool  # someone else may be the one at risk
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the safety step found in one message."""
+
+    tier: str | None  # "urgent", "concern" or None
+    label: str | None  # crisis, crisis-other, harm, emergency, dosing
+    lang: str
+    rule: str | None = None  # the rule or pattern that fired, for tests and eval
+    probability: float = 0.0  # the detector's probability for the label
+    probabilities: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    demoted: str | None = None  # negated, asked or figurative
+
+    @property
+    def urgent(self) -> bool:
+        """Return True when the safety reply must replace the answer."""
+        return self.tier == URGENT
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Detector probabilities that decide the tier.
+
+    Chosen by `python -m bot tune-safety` on out-of-fold exemplars (5-fold): the
+    highest recall with urgent false alarms at most 3% and notes on at most 20% of
+    the exemplar bank's hard negatives (run of 2026-12-01). Those negatives were
+    written to sit right beside the crisis messages, so they are harder than most
+    real traffic; the blind set's figures are in the README.
+
+    A rule hit is urgent when the detector gives its label at least `confirm`, and a
+    concern otherwise: the words are there, but the detector reads them as harmless,
+    so the reader gets a resource line, not a replaced answer. A rule hit that is
+    negated, asked about, studied or figurative is a concern from `floor`. The
+    detector alone makes any message urgent from `urgent`, and a concern from `concern`.
+    """
+
+    confirm: float = 0.15
+    urgent: float = 0.9
+    concern: float = 0.4
+    floor: float = 0.1  # a demoted rule hit below this is harmless (an idiom): no note either
+
+
+class Lexicon:
+    """Find concept phrases in a token list."""
+
+    def __init__(self, concepts: Mapping[str, Concept]) -> None:
+        exact: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        prefixed: list[tuple[str, tuple[str, ...], str]] = []
+        numeric: list[tuple[tuple[str, ...], str]] = []
+        for concept in concepts.values():
+            for phrase in concept.phrases:
+                first = phrase[0]
+                if first == "#":
+                    numeric.append((phrase, concept.name))
+                elif first.endswith("*"):
+                    prefixed.append((first[:-1], phrase, concept.name))
+                else:
+                    exact.setdefault(first, []).append((phrase, concept.name))
+        self._exact = exact
+        self._prefixed = tuple(prefixed)
+        self._numeric = tuple(numeric)
+        self.words = frozenset(
+            t.rstrip("*") for c in concepts.values() for p in c.phrases for t in p if t not in ("_", "#")
+        )
+
+    @staticmethod
+    def _matches(phrase: tuple[str, ...], tokens: list[str], i: int) -> int:
+        """Return the end index if the phrase matches the tokens at i, else -1."""
+        if i + len(phrase) > len(tokens):
+            return -1
+        for j, part in enumerate(phrase):
+            token = tokens[i + j]
+            if part == "_":
+                continue
+            if part == "#":
+                if not token.isdigit():
+                    return -1
+                continue
+            if part.endswith("*"):
+                if not token.startswith(part[:-1]):
+                    return -1
+            elif token != part:
+                return -1
+        return i + len(phrase)
+
+    def find(self, tokens: list[str]) -> list[Hit]:
+        """Return every concept phrase in the tokens, with its span."""
+        hits: list[Hit] = []
+        for i, token in enumerate(tokens):
+            for phrase, name in self._numeric if token.isdigit() else self._exact.get(token, ()):
+                end = self._matches(phrase, tokens, i)
+                if end > 0:
+                    hits.append(Hit(name, i, end))
+            for prefix, phrase, name in self._prefixed:
+                if token.startswith(prefix):
+                    end = self._matches(phrase, tokens, i)
+                    if end > 0:
+                        hits.append(Hit(name, i, end))
+        return hits
+
+
+# Words that may stand between a negation and the risk words it negates:
+# "not going to hurt myself", "never thought about suicide", "no plans to end it".
+_NEGATED_GAP = frozenset(
+    """
+    going gonna to want wanna about of be being ever thinking thought think have had any plan plans
+    intention would will am a the so that really feel feeling actually even at all and or i im an
+    tengo pensamientos quiero me voy a es una un estoy
+    """.split()
+)
+
+
+class SafetyCheck:
+    """Assess a message: concept rules and patterns, confirmed by the learned detector."""
+
+    def __init__(
+        self,
+        data: SafetyData,
+        *,
+        detector: Callable[[str, str], Mapping[str, float]] | None = None,
+        thresholds: Thresholds | None = None,
+        known_words: Iterable[str] = (),
+    ) -> None:
+        self.data = data
+        self.detector = detector
+        self.thresholds = thresholds or Thresholds()
+        self.lexicon = Lexicon(data.concepts)
+        words: set[str] = {w for w in self.lexicon.words if w.isalpha()}
+        for p in data.patterns:
+            text = _REGEX_ESCAPE.sub(" ", _REGEX_STEM.sub(" ", p.pattern.pattern))
+            words.update(_PATTERN_WORDS.findall(text))
+        self.vocabulary = frozenset(words)
         self._typos = TypoIndex(words, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
-        # Words the bot already knows are left alone: "painted" must not become "fainted".
-        self._known = frozenset(known_words) | STOPWORDS | words
+        # Real words are left alone: "painted" must not become "fainted", nor "chopping" "choking".
+        self._known = frozenset(known_words) | STOPWORDS | words | english_words()
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
+    # ------------------------------------------------------------------ prepare
     def _correct_uncached(self, word: str) -> str:
         """Return the safety word this token was probably meant to be."""
         if len(word) < 4 or word in self._known or not word.isalpha():
@@ -65,15 +264,151 @@ class SafetyCheck:
             return word
         return fixed
 
+    def _join_spaced(self, match: re.Match[str]) -> str:
+        joined = re.sub(r"[ .\-_*]", "", match.group(0))
+        plain = joined.translate(_LEET)
+        return plain if plain in self.vocabulary or plain in ("kms", "kys", "ctb", "od") else match.group(0)
+
     def prepare(self, text: str) -> str:
         """Return the normalised, spelling-corrected text the rules run on."""
-        return " ".join(self._correct(w) for w in fold(_unleet(text.casefold())).split())
+        text = _SPACED.sub(self._join_spaced, text.casefold())
+        words = fold(_unleet(text)).split()
+        for i, w in enumerate(words[:-1]):
+            if w in _DIGIT_WORDS and words[i + 1] in _DIGIT_BEFORE:
+                words[i] = _DIGIT_WORDS[w]
+        return " ".join(self._correct(w) for w in words)
 
-    def check(self, text: str) -> SafetyRule | None:
-        """Return the first safety rule (crisis first) the text calls for, or None."""
-        prepared = self.prepare(text)
-        tokens = set(prepared.split())
-        for rule, terms, pattern in zip(self.rules, self._terms, self._patterns, strict=True):
-            if tokens & terms or (pattern is not None and pattern.search(prepared)):
-                return rule
+    # -------------------------------------------------------------------- rules
+    def _negated(self, tokens: list[str], hits: list[Hit], risk: Hit) -> bool:
+        """Return True if a negation stands just before the risk words ("im not suicidal")."""
+        reach = self.data.negation_reach
+        for h in hits:
+            if h.concept != "negation" or h.end > risk.start:
+                continue
+            gap = tokens[h.end : risk.start]
+            if len(gap) <= reach and all(t in _NEGATED_GAP for t in gap):
+                return True
+        return False
+
+    def rule_hits(self, prepared: str) -> list[tuple[str, str, bool, Hit | None, bool]]:
+        """Return (label, rule id, concern-only, first risk hit, needs the detector) per rule or pattern that fires."""
+        tokens = prepared.split()
+        hits = self.lexicon.find(tokens)
+        present = {h.concept for h in hits}
+        fired: list[tuple[str, str, bool, Hit | None, bool]] = []
+        for rule in self.data.rules:
+            if not set(rule.near) <= present or present & set(rule.unless):
+                continue
+            spans = [h for h in hits if h.concept in rule.near]
+            # Order-free co-occurrence: some hit of every concept within the window.
+            found = None
+            for anchor in spans:
+                near = [h for h in spans if abs(h.start - anchor.start) <= rule.window]
+                if {h.concept for h in near} >= set(rule.near):
+                    found = anchor
+                    break
+            if found is not None:
+                fired.append((rule.label, rule.id, rule.tier != URGENT, found, rule.confirm))
+        for i, p in enumerate(self.data.patterns):
+            match = p.pattern.search(prepared)
+            if match:
+                start = prepared.count(" ", 0, match.start())
+                span = Hit("pattern", start, start + max(1, match.group(0).count(" ") + 1))
+                fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, True))
+        return fired
+
+    def _demoted(self, tokens: list[str], hits: list[Hit], risk: Hit | None) -> str | None:
+        """Return why the risk words are not a present danger (negated, asked, figurative), or None."""
+        present = {h.concept for h in hits}
+        if risk is not None and self._negated(tokens, hits, risk):
+            return NEGATED
+        if "keep" in present:
+            return None
+        if present & {"risk-question", "research"}:
+            return ASKED
+        if "figurative" in present:
+            return FIGURATIVE
         return None
+
+    # ------------------------------------------------------------------- assess
+    def evidence(self, text: str) -> Evidence:
+        """Return what the word lists and patterns find in a message (no detector)."""
+        prepared = self.prepare(text)
+        tokens = prepared.split()
+        hits = self.lexicon.find(tokens)
+        fired = tuple(self.rule_hits(prepared))
+        demoted = {f[1]: (ASKED if f[2] else None) or self._demoted(tokens, hits, f[3]) for f in fired}
+        other = self._about_someone_else(prepared, hits)
+        lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
+        return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other)
+
+    def assess(self, text: str) -> Assessment:
+        """Return the tier and label this message calls for (tier None: no safety need)."""
+        ev = self.evidence(text)
+        probs: Mapping[str, float] = self.detector(text, ev.prepared) if self.detector else {}
+        return self.decide(ev, probs)
+
+    def decide(self, ev: Evidence, probs: Mapping[str, float]) -> Assessment:
+        """Return the assessment from the rules' evidence and the detector's probabilities."""
+        t = self.thresholds
+        frozen = MappingProxyType(dict(probs))
+
+        def p_of(label: str) -> float:
+            # Crisis for oneself and for someone else are one danger to the detector's eye.
+            if label in _CRISIS_LABELS:
+                return sum(probs.get(lb, 0.0) for lb in _CRISIS_LABELS)
+            return probs.get(label, 0.0)
+
+        best_label = max(LABELS, key=lambda lb: (p_of(lb), probs.get(lb, 0.0)))
+        best_p = p_of(best_label) if probs else 0.0
+        if ev.fired:
+            # Among the labels the rules call for, the detector's favourite wins;
+            # with no detector, the first in priority order (crisis first).
+            # Explicit words ("suicide", "not breathing") outrank the rest, graver first.
+            strong = [f[0] for f in ev.fired if not f[4] and ev.demoted[f[1]] is None]
+            labels = [f[0] for f in ev.fired]
+            if strong:
+                label = min(strong, key=LABELS.index)
+            elif probs:
+                label = max(labels, key=lambda lb: (p_of(lb), -LABELS.index(lb)))
+            else:
+                label = min(labels, key=LABELS.index)
+            mine = [f for f in ev.fired if f[0] == label]
+            reasons = [ev.demoted[f[1]] for f in mine]
+            # The strongest reading of the message wins: one plain rule hit outweighs a demoted one.
+            why = None if None in reasons else (NEGATED if NEGATED in reasons else reasons[0])
+            confirm = all(f[4] for f in mine if ev.demoted[f[1]] is None)
+            rule = next((f[1] for f in mine if ev.demoted[f[1]] is None), mine[0][1])
+            if label == "crisis" and ev.other and (not probs or probs.get("crisis-other", 0) >= probs.get("crisis", 0)):
+                label = "crisis-other"
+            p = p_of(label)
+            if not probs:
+                tier = CONCERN if why else URGENT
+            elif best_p >= t.urgent and why != NEGATED:
+                tier, label, p = URGENT, best_label, best_p
+            elif why == FIGURATIVE:
+                tier = CONCERN if p >= t.floor else None
+            elif why is not None:
+                tier = CONCERN
+            else:
+                tier = URGENT if not confirm or p >= t.confirm else CONCERN
+            return Assessment(tier, label if tier else None, ev.lang, rule, round(p, 3), frozen, why)
+        # Without any risk word at all, the detector alone adds a resource line but never
+        # replaces the answer: "i want to dye my hair" is not a crisis, however it scores.
+        if best_p >= t.urgent and ev.concepts & RISK_CONCEPTS:
+            return Assessment(URGENT, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)
+        if best_p >= t.concern:
+            return Assessment(CONCERN, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)
+        return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
+
+    @staticmethod
+    def _split(label: str, probs: Mapping[str, float]) -> str:
+        """Return crisis or crisis-other, whichever the detector favours, for a crisis label."""
+        if label in _CRISIS_LABELS:
+            return max(_CRISIS_LABELS, key=lambda lb: probs.get(lb, 0.0))
+        return label
+
+    @staticmethod
+    def _about_someone_else(prepared: str, hits: list[Hit]) -> bool:
+        """Return True when a crisis message may be about another person ("my son wants to die")."""
+        return bool(_REFLEXIVE_OTHER.search(prepared)) or any(h.concept == "other-person" for h in hits)

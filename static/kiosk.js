@@ -26,22 +26,12 @@
       return {};
     }
   })();
-  // Numbers shown big with the safety replies (no tel: links on a kiosk).
-  var CALL_988 = { number: "988", label: "Call or text: Suicide & Crisis Lifeline" };
-  var CALL_911 = { number: "911", label: "Call: Emergency" };
-  var POISON = { number: "1-800-222-1222", label: "Call: Poison Help" };
-  var HELP_NUMBERS = {
-    "safety-crisis": [CALL_988, CALL_911],
-    "safety-emergency": [CALL_911, POISON, CALL_988],
-    "safety-dosing": [POISON],
-  };
-  var URGENT = { "safety-crisis": true, "safety-emergency": true };
-
   var TEXT = {
     loading: "Finding an answer…",
     failed: "Sorry, I couldn't get an answer just now. Please try again.",
     slow: "Sorry, this is taking too long. Please try again.",
     busy: "Lots of questions are coming in right now. Please wait a minute, then try again.",
+    helpNow: "If you need help now",
     gone: "Sorry, that question isn't available any more. Please pick another one.",
     retry: "Try again",
     you: "You asked: ",
@@ -77,6 +67,46 @@
 
   function str(value) {
     return typeof value === "string" ? value : "";
+  }
+
+  // The help lines come from the vetted content (a reply's `actions`, a note's, a 429's
+  // `resources`): tel:, sms: and https: only; anything else is refused, not shown.
+  // A kiosk has no phone, so each one is shown as text to read: its label and its number.
+  function actionNumber(action) {
+    var href = action && typeof action === "object" ? str(action.href).trim() : "";
+    var phone = href.match(/^(?:tel|sms):(\+?\d[\d-]*)(?:\?body=[\w%+.-]*)?$/i);
+    if (phone) {
+      // An 11- or 10-digit number reads as 1-NNN-NNN-NNNN or NNN-NNN-NNNN; short numbers stay as they are.
+      var digits = phone[1].replace(/-/g, "");
+      var m = digits.match(/^(1?)(\d{3})(\d{3})(\d{4})$/);
+      return { text: m ? (m[1] ? "1-" : "") + m[2] + "-" + m[3] + "-" + m[4] : digits, web: false };
+    }
+    if (/^https:\/\/[^\s<>"]+$/i.test(href)) return { text: href, web: true };
+    return null;
+  }
+
+  // A list of help lines in large type; null when none is valid.
+  function numberList(items, cls) {
+    var list = h("ul", { class: cls });
+    (Array.isArray(items) ? items : []).forEach(function (item) {
+      var number = actionNumber(item);
+      var label = number ? str(item.label).trim() : "";
+      if (!label) return;
+      list.appendChild(
+        h(
+          "li",
+          null,
+          h("span", { class: "number-label", text: label }),
+          h("span", { class: number.web ? "number url" : "number", text: number.text }),
+          str(item.text) ? h("span", { class: "number-text", text: item.text }) : null
+        )
+      );
+    });
+    return list.firstChild ? list : null;
+  }
+
+  function isSpanish(reply) {
+    return /-es$/.test(str(reply.id)) || (reply.kind === "fallback" && /^Por ahora/.test(str(reply.answer)));
   }
 
   function idleSeconds() {
@@ -374,6 +404,8 @@
         retry = false;
       }
       var box = h("div", { class: "message calm" }, h("p", { text: message }));
+      var help = status === 429 && numberList(data && data.resources, "help-numbers resources");
+      if (help) box.appendChild(h("div", { class: "help-now" }, h("h2", { class: "label", text: TEXT.helpNow }), help));
       if (retry) {
         var button = h("button", { class: "big-btn", type: "button", text: TEXT.retry });
         button.retryJob = job;
@@ -397,36 +429,40 @@
       var kind = str(reply.kind);
       var id = str(reply.id);
       var safety = kind === "safety";
+      var note = reply.safety_note && typeof reply.safety_note === "object" ? reply.safety_note : null;
+      var es = isSpanish(reply);
+      // In a Spanish reply, the page's own English words say so (for the read-aloud voice).
+      var en = es ? "en" : null;
       var cls = "reply kind-" + (/^[a-z]+$/.test(kind) ? kind : "other");
-      if (safety) cls += URGENT[id] ? " urgent" : " caution";
-      var node = h("article", { class: cls });
-      // Not echoed for safety replies: a lobby screen should not show someone's crisis words to others.
-      if (asked && !safety) node.appendChild(h("p", { class: "asked", text: TEXT.you + asked }));
+      // Dosing replies are calmer; every other safety reply (crisis, harm, emergency...) is urgent.
+      if (safety) cls += id.replace(/-es$/, "") === "safety-dosing" ? " caution" : " urgent";
+      var node = h("article", { class: cls, lang: es && "es" });
+      // Not echoed for safety replies or notes: a lobby screen should not show someone's crisis words to others.
+      if (asked && !safety && !note) node.appendChild(h("p", { class: "asked", lang: en, text: TEXT.you + asked }));
+
+      // The concern tier: a short resource line above the answer.
+      if (note && str(note.text)) {
+        node.appendChild(
+          h(
+            "div",
+            { class: "safety-note", role: "note", lang: /-es$/.test(str(note.id)) ? "es" : en },
+            h("p", { text: note.text }),
+            numberList(note.actions, "help-numbers calm")
+          )
+        );
+      }
       if (kind === "answer" && str(reply.question)) {
         node.appendChild(h("h2", { class: "matched", text: reply.question }));
       }
       node.appendChild(h("p", { class: "answer", text: str(reply.answer) }));
-
-      if (safety && HELP_NUMBERS[id]) {
-        var help = h("ul", { class: "help-numbers" });
-        HELP_NUMBERS[id].forEach(function (item) {
-          help.appendChild(
-            h(
-              "li",
-              null,
-              h("span", { class: "number", text: item.number }),
-              h("span", { class: "number-label", text: item.label })
-            )
-          );
-        });
-        node.appendChild(help);
-      }
+      var help = safety && numberList(reply.actions, "help-numbers");
+      if (help) node.appendChild(help);
 
       if (str(reply.evidence)) {
         var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
         var words = str(EVIDENCE[reply.evidence]) || reply.evidence;
         var badge = h("span", { class: "badge ev-" + ev, text: TEXT.evidence + words });
-        node.appendChild(h("p", { class: "evidence" }, badge));
+        node.appendChild(h("p", { class: "evidence", lang: en }, badge));
       }
 
       // Sources as plain text: no links that could leave the page.
@@ -446,9 +482,13 @@
             )
           );
         });
-        node.appendChild(h("div", { class: "sources" }, h("h3", { class: "label", text: TEXT.sources }), list));
+        var heading = h("h3", { class: "label", lang: en, text: TEXT.sources });
+        node.appendChild(h("div", { class: "sources" }, heading, list));
       }
-      if (str(reply.clinician_note)) node.appendChild(h("p", { class: "note", text: reply.clinician_note }));
+      if (str(reply.clinician_note)) {
+        // A Spanish safety reply's note is Spanish; a fallback's (Spanish only in its first lines) is English.
+        node.appendChild(h("p", { class: "note", lang: /-es$/.test(id) ? null : en, text: reply.clinician_note }));
+      }
 
       var suggestions = (Array.isArray(reply.suggestions) ? reply.suggestions : []).filter(function (s) {
         return s && typeof s.id === "string" && typeof s.question === "string";
@@ -458,7 +498,7 @@
         var label = isChoice ? TEXT.choices : TEXT.related;
         var group = h(
           "div",
-          { class: "suggestions", role: "group", "aria-label": label },
+          { class: "suggestions", role: "group", "aria-label": label, lang: en },
           h("p", { class: "label", "aria-hidden": "true", text: label })
         );
         suggestions.forEach(function (s) {

@@ -19,18 +19,6 @@
     guidance: "Practical guidance",
   };
 
-  // Tap-to-call and tap-to-text links shown with the safety replies.
-  var CALL_988 = { href: "tel:988", text: "Call 988", sub: "Suicide & Crisis Lifeline" };
-  var TEXT_988 = { href: "sms:988", text: "Text 988", sub: "Suicide & Crisis Lifeline" };
-  var CALL_911 = { href: "tel:911", text: "Call 911", sub: "Emergency" };
-  var POISON = { href: "tel:18002221222", text: "Call Poison Help", sub: "1-800-222-1222" };
-  var HELP_LINKS = {
-    "safety-crisis": [CALL_988, TEXT_988, CALL_911],
-    "safety-emergency": [CALL_911, POISON, CALL_988],
-    "safety-dosing": [POISON],
-  };
-  var URGENT = { "safety-crisis": true, "safety-emergency": true };
-
   var TEXT = {
     intro:
       "Ask a question about ADHD. Answers come from checked health sources. " +
@@ -51,6 +39,7 @@
     failed: "Sorry, I couldn't get an answer just now. Please check your connection and try again.",
     slow: "Sorry, this is taking too long. Please try again in a moment.",
     busy: "Lots of questions are coming in right now. Please wait a minute, then try again.",
+    helpNow: "If you need help now:",
     gone: "Sorry, that question isn't available any more. Please ask it another way.",
   };
 
@@ -140,12 +129,64 @@
     return typeof value === "string" ? value : "";
   }
 
+  // The help lines come from the vetted content (a reply's `actions`, a note's, a 429's
+  // `resources`): tel:, sms: and https: only; anything else is refused, not shown.
+  function actionHref(value) {
+    var href = str(value).trim();
+    if (/^tel:\+?\d[\d-]*$/i.test(href) || /^sms:\+?\d[\d-]*(\?body=[\w%+.-]*)?$/i.test(href)) return href;
+    if (!/^https:/i.test(href)) return null;
+    try {
+      var u = new URL(href);
+      return u.protocol === "https:" && !u.username && !u.password ? href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // An 11- or 10-digit number reads as 1-NNN-NNN-NNNN or NNN-NNN-NNNN; short numbers stay as they are.
+  function readableNumber(href) {
+    var digits = href.replace(/^[a-z]+:/i, "").split("?")[0].replace(/[^\d+]/g, "");
+    var m = digits.match(/^(1?)(\d{3})(\d{3})(\d{4})$/);
+    return m ? (m[1] ? "1-" : "") + m[2] + "-" + m[3] + "-" + m[4] : digits;
+  }
+
+  // One tap-to-call, tap-to-text or web link; null for a refused or empty action.
+  function actionLink(action) {
+    var href = action && typeof action === "object" ? actionHref(action.href) : null;
+    var label = href ? str(action.label).trim() : "";
+    if (!label) return null;
+    var web = /^https:/i.test(href);
+    var sub = web ? new URL(href).host : readableNumber(href);
+    if (label.indexOf(sub) >= 0) sub = ""; // a label that already shows the number needs it only once
+    return h(
+      "a",
+      { class: "call", href: href, target: web && "_blank", rel: web && "noopener noreferrer" },
+      h("span", { class: "call-main", text: label }),
+      sub ? h("span", { class: "call-sub", text: sub }) : null,
+      web ? h("span", { class: "sr-only", text: " (opens in a new tab)" }) : null
+    );
+  }
+
+  function actionList(actions, cls) {
+    var list = h("ul", { class: cls });
+    (Array.isArray(actions) ? actions : []).forEach(function (action) {
+      var link = actionLink(action);
+      if (link) list.appendChild(h("li", { class: link.target ? "wide" : null }, link)); // a web address takes a row
+    });
+    return list.firstChild ? list : null;
+  }
+
+  function isSpanish(reply) {
+    return /-es$/.test(str(reply.id)) || (reply.kind === "fallback" && /^Por ahora/.test(str(reply.answer)));
+  }
+
   function isReply(data) {
     return !!data && typeof data === "object" && typeof data.answer === "string" && typeof data.kind === "string";
   }
 
   // Keep only the reply fields the widget shows (what goes into sessionStorage).
   function slim(reply) {
+    var note = reply.safety_note && typeof reply.safety_note === "object" ? reply.safety_note : null;
     return {
       kind: str(reply.kind),
       id: str(reply.id),
@@ -155,6 +196,8 @@
       clinician_note: str(reply.clinician_note),
       evidence: str(reply.evidence),
       suggestions: Array.isArray(reply.suggestions) ? reply.suggestions : [],
+      actions: Array.isArray(reply.actions) ? reply.actions : [],
+      safety_note: note && { id: str(note.id), text: str(note.text), actions: note.actions },
     };
   }
 
@@ -545,13 +588,27 @@
         h("p", { class: "sr-only", text: TEXT.reply }),
         h("p", { text: message })
       );
+      var help = status === 429 && this.resourcesNode(data && data.resources);
+      if (help) node.appendChild(help);
       if (retry) {
         var button = h("button", { class: "retry", type: "button", text: TEXT.retry });
         button.retryJob = job;
         node.appendChild(button);
       }
       this.log.appendChild(node);
-      this.reveal(node, true);
+      this.reveal(node, false); // from its start: the message, then the help lines
+    }
+
+    // The help lines a 429 carries: each line's text and its tap-to-call link.
+    resourcesNode(resources) {
+      var list = h("ul", { class: "resources" });
+      (Array.isArray(resources) ? resources : []).forEach(function (r) {
+        if (!r || typeof r !== "object") return;
+        var link = actionLink(r);
+        if (str(r.text) || link) list.appendChild(h("li", null, str(r.text) ? h("p", { text: r.text }) : null, link));
+      });
+      if (!list.firstChild) return null;
+      return h("div", { class: "help-now" }, h("p", { class: "label", text: TEXT.helpNow }), list);
     }
 
     // Build a message off-screen and append it once, so it is announced once.
@@ -574,34 +631,40 @@
       var kind = str(reply.kind);
       var id = str(reply.id);
       var safety = kind === "safety";
+      var es = isSpanish(reply);
+      // In a Spanish bubble, the widget's own English words say so (for screen readers' voices).
+      var en = es ? "en" : null;
       var cls = "msg bot kind-" + (/^[a-z]+$/.test(kind) ? kind : "other");
-      if (safety) cls += URGENT[id] ? " urgent" : " caution";
-      var node = h("div", { class: cls }, h("p", { class: "sr-only", text: TEXT.reply }));
+      // Dosing replies are calmer; every other safety reply (crisis, harm, emergency...) is urgent.
+      if (safety) cls += id.replace(/-es$/, "") === "safety-dosing" ? " caution" : " urgent";
+      var node = h("div", { class: cls, lang: es && "es" }, h("p", { class: "sr-only", lang: en, text: TEXT.reply }));
+
+      // The concern tier: a short resource line above the answer.
+      var note = reply.safety_note;
+      if (note && typeof note === "object" && str(note.text)) {
+        var noteEs = /-es$/.test(str(note.id));
+        node.appendChild(
+          h(
+            "div",
+            { class: "safety-note", role: "note", lang: noteEs ? "es" : en },
+            h("p", { text: note.text }),
+            actionList(note.actions, "help calm")
+          )
+        );
+      }
 
       if (kind === "answer" && str(reply.question)) {
         node.appendChild(h("p", { class: "matched", text: reply.question }));
       }
       node.appendChild(h("p", { class: "answer", text: str(reply.answer) }));
-
-      if (safety && HELP_LINKS[id]) {
-        var help = h("ul", { class: "help" });
-        HELP_LINKS[id].forEach(function (item) {
-          var link = h(
-            "a",
-            { class: "call", href: item.href, "aria-label": item.text + ", " + item.sub },
-            h("span", { class: "call-main", text: item.text }),
-            h("span", { class: "call-sub", text: item.sub })
-          );
-          help.appendChild(h("li", null, link));
-        });
-        node.appendChild(help);
-      }
+      var actions = safety && actionList(reply.actions, "help");
+      if (actions) node.appendChild(actions);
 
       if (str(reply.evidence)) {
         var label = EVIDENCE[reply.evidence] || reply.evidence;
         var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
         var badge = h("span", { class: "badge ev-" + ev, text: TEXT.evidence + label });
-        node.appendChild(h("p", { class: "evidence" }, badge));
+        node.appendChild(h("p", { class: "evidence", lang: en }, badge));
       }
 
       var citations = Array.isArray(reply.citations) ? reply.citations : [];
@@ -622,10 +685,14 @@
           var meta = [str(c.publisher), c.year == null ? "" : String(c.year)].filter(Boolean).join(", ");
           list.appendChild(h("li", null, titleNode, meta ? h("span", { class: "meta", text: " — " + meta }) : null));
         });
-        node.appendChild(h("div", { class: "sources" }, h("p", { class: "label", text: TEXT.sources }), list));
+        var sources = h("p", { class: "label", lang: en, text: TEXT.sources });
+        node.appendChild(h("div", { class: "sources" }, sources, list));
       }
 
-      if (str(reply.clinician_note)) node.appendChild(h("p", { class: "note", text: reply.clinician_note }));
+      if (str(reply.clinician_note)) {
+        // A Spanish safety reply's note is Spanish; a fallback's (Spanish only in its first lines) is English.
+        node.appendChild(h("p", { class: "note", lang: /-es$/.test(id) ? null : en, text: reply.clinician_note }));
+      }
 
       var suggestions = (Array.isArray(reply.suggestions) ? reply.suggestions : []).filter(function (s) {
         return s && typeof s.id === "string" && typeof s.question === "string";
@@ -633,7 +700,12 @@
       if (suggestions.length) {
         var isChoice = kind === "clarify" || kind === "fallback";
         var heading = isChoice ? TEXT.choices : TEXT.related;
-        var group = h("div", { class: isChoice ? "choices" : "related", role: "group", "aria-label": heading });
+        var group = h("div", {
+          class: isChoice ? "choices" : "related",
+          role: "group",
+          "aria-label": heading,
+          lang: en,
+        });
         group.appendChild(h("p", { class: "label", "aria-hidden": "true", text: heading }));
         suggestions.forEach(function (s) {
           var button = h("button", { class: "chip", type: "button", text: s.question });

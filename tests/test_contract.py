@@ -11,7 +11,11 @@ A reply is a JSON object with exactly these keys:
   suggestions     list of {id, question}; 1-3 for clarify, topics for fallback
   score           number from 0 to 1
   faq_version     the content hash of the content that answered
-An error is {"error": {"code": "...", "message": "..."}}.
+  safety_note     null, or {id: "safety-...", text, actions: [{label, href}]}: a resource line
+                  shown above a normal reply (the concern tier); never on a safety reply
+  actions         list of {label, href} (tel:, sms: or https:); at least one for safety, else empty
+An error is {"error": {"code": "...", "message": "..."}}; a 429 adds "resources":
+[{label, href, text}] (988, 911, Poison Help).
 """
 
 from __future__ import annotations
@@ -35,7 +39,17 @@ REPLY_KEYS = {
     "suggestions",
     "score",
     "faq_version",
+    "safety_note",
+    "actions",
 }
+ACTION_HREF = ("tel:", "sms:", "https://")
+
+
+def assert_actions(actions: list) -> None:
+    """Assert that every action is a label and a call, text or secure link."""
+    for a in actions:
+        assert set(a) == {"label", "href"} and a["label"].strip()
+        assert a["href"].startswith(ACTION_HREF)
 
 
 def assert_reply_shape(reply: dict, version: str) -> None:
@@ -52,6 +66,14 @@ def assert_reply_shape(reply: dict, version: str) -> None:
         assert c["year"] is None or isinstance(c["year"], int)
     for s in reply["suggestions"]:
         assert set(s) == {"id", "question"} and s["id"] and s["question"]
+    assert_actions(reply["actions"])
+    assert (len(reply["actions"]) >= 1) == (reply["kind"] == "safety")
+    note = reply["safety_note"]
+    if note is not None:
+        assert reply["kind"] != "safety", "a safety reply needs no note above it"
+        assert set(note) == {"id", "text", "actions"}
+        assert note["id"].startswith("safety-") and note["text"].strip()
+        assert_actions(note["actions"])
     if reply["kind"] in ("answer", "safety"):
         assert reply["id"] and reply["question"] and reply["evidence"]
         assert len(reply["citations"]) >= 1

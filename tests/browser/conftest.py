@@ -68,6 +68,16 @@ class Server:
         with urllib.request.urlopen(req, timeout=5) as response:
             return json.load(response)
 
+    def refused(self, question: str) -> dict:
+        """Return the body of the 429 the server sends for a question past its limit."""
+        try:
+            self.ask(question)
+        except urllib.error.HTTPError as error:
+            assert error.code == 429, error.code
+            with error:
+                return json.load(error)
+        raise AssertionError(f"{question!r} was answered, not refused with a 429")
+
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
@@ -85,6 +95,27 @@ def server() -> Iterator[Server]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with ServerProcess("--host", "127.0.0.1", env=env, port=port, log_path=ARTIFACTS / "server.log") as proc:
         yield Server(url=proc.url, host_site_port=host_site_port)
+
+
+@pytest.fixture(scope="session")
+def limited_server() -> Iterator[Server]:
+    """Start a second server whose question limit is already used up: ordinary questions get a 429.
+
+    The limit is per client, and the browser and this fixture are the same client (127.0.0.1),
+    so the one question allowed an hour is spent here, before any page asks.
+    """
+    env = {
+        "BOT_RATE_LIMIT": "1 per hour",
+        "BOT_BROWSE_RATE_LIMIT": "10000 per minute",  # the kiosk's topics still load
+        "BOT_RELOAD_INTERVAL": "0",
+        "BOT_LOG_LEVEL": "WARNING",
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with ServerProcess("--host", "127.0.0.1", env=env, log_path=ARTIFACTS / "server-limited.log") as proc:
+        limited = Server(url=proc.url, host_site_port=0)
+        limited.ask("what is adhd")
+        assert limited.refused("what is adhd")["resources"], "a 429 must carry the help lines"
+        yield limited
 
 
 class _HostSiteHandler(http.server.BaseHTTPRequestHandler):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Locator, Page, expect
 
 if TYPE_CHECKING:
-    from .conftest import Pages
+    from .conftest import Pages, Server
 
 WIDGET = "adhd-faq-widget"
 SERIOUS = {"serious", "critical"}
@@ -105,3 +105,21 @@ def host_page(body: str, *, title: str = "Test host page") -> str:
     """Return a minimal HTML page (for pages the tests serve themselves)."""
     head = f'<meta charset="utf-8"><title>{title}</title>'
     return f'<!doctype html><html lang="en"><head>{head}</head><body>{body}</body></html>'
+
+
+# Questions the concern tier answers with a note (the first one the API gives a note for is used,
+# so a change in what the detector flags moves the test to the next one, not to a skip).
+NOTE_QUESTIONS = (
+    "can strattera cause suicidal thoughts",
+    "what if my son overdosed on ritalin",
+    "i sometimes think about suicide, could it be adhd",
+)
+
+
+def a_question_with_a_note(server: Server) -> tuple[str, dict]:
+    """Return a question the API answers (not with a safety reply) with a safety note, and that reply."""
+    for question in NOTE_QUESTIONS:
+        reply = server.ask(question)
+        if reply.get("safety_note") and reply["kind"] != "safety":
+            return question, reply
+    raise AssertionError(f"none of {NOTE_QUESTIONS} gets a safety_note from the API")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from .conftest import KIOSK_IDLE_SECONDS, ROOT, Pages, Server
-from .helpers import serious_violations
+from .helpers import a_question_with_a_note, serious_violations
 
 KIOSK_VIEW = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 
@@ -102,22 +104,159 @@ def test_typed_question_and_clarify_choices(pages: Pages, server: Server):
     expect(page.locator("#log .reply .matched")).to_have_text(expected["suggestions"][0]["question"])
 
 
-def test_crisis_reply_shows_the_numbers_big(pages: Pages, server: Server, screenshot):
-    page = open_kiosk(pages)
+def readable(href: str) -> str:
+    """Return how the kiosk shows an action's href: a phone number to read, or the web address."""
+    if href.startswith("https://"):
+        return href
+    digits = re.sub(r"\D", "", href.split(":", 1)[1].split("?")[0])
+    if m := re.fullmatch(r"(1?)(\d{3})(\d{3})(\d{4})", digits):
+        return ("1-" if m[1] else "") + "-".join(m.groups()[1:])
+    return digits
+
+
+def test_readable_numbers():
+    assert readable("tel:18002221222") == "1-800-222-1222"
+    assert readable("tel:988") == "988"
+    assert readable("sms:88788") == "88788"
+    assert readable("https://988lifeline.org") == "https://988lifeline.org"
+
+
+def expect_numbers(shown_in: Locator, actions: list[dict]) -> None:
+    """Expect each action as text to read, in order: its label, and its number (or web address)."""
+    assert actions, "nothing to show"
+    expect(shown_in.locator(".number-label")).to_have_text([a["label"] for a in actions])
+    expect(shown_in.locator(".number")).to_have_text([readable(a["href"]) for a in actions])
+
+
+def ask_kiosk(page: Page, question: str) -> Locator:
+    """Type a question in the kiosk's box, press Enter, and return the reply shown."""
     box = page.get_by_label("Or type a question")
-    box.fill("i want to kill myself")
+    box.fill(question)
     box.press("Enter")
-    reply = page.locator("#log .reply.urgent")
-    expect(reply.locator(".answer")).to_have_text(server.ask("i want to kill myself")["answer"])
-    expect(reply.locator(".number")).to_have_text(["988", "911"])
+    expect(page.locator("#status")).to_have_text("")
+    return page.locator("#log .reply")
+
+
+def test_crisis_reply_shows_its_actions_big(pages: Pages, server: Server, screenshot):
+    page = open_kiosk(pages)
+    expected = server.ask("i want to kill myself")
+    reply = ask_kiosk(page, "i want to kill myself")
+    expect(reply).to_have_class("reply kind-safety urgent")
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect_numbers(reply.locator(".help-numbers"), expected["actions"])
+    assert "988" in [readable(a["href"]) for a in expected["actions"]]
     assert reply.locator(".number").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 48
     expect(reply.locator(".asked")).to_have_count(0)  # the words typed are not echoed on a lobby screen
     expect(page.locator("a")).to_have_count(0)
     screenshot(page, "kiosk-crisis")
+    page.locator("#main").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    screenshot(page, "kiosk-crisis-end")
 
-    box.fill("overdosed on my pills")
+    expected = server.ask("overdosed on my pills")
+    assert "tel:18002221222" in [a["href"] for a in expected["actions"]]
+    reply = ask_kiosk(page, "overdosed on my pills")
+    expect(reply).to_have_class("reply kind-safety urgent")
+    expect_numbers(reply.locator(".help-numbers"), expected["actions"])
+    expect(reply.locator(".number", has_text="1-800-222-1222")).to_have_count(1)
+
+    expected = server.ask("how much adderall should i take")
+    reply = ask_kiosk(page, "how much adderall should i take")
+    expect(reply).to_have_class("reply kind-safety caution")
+    expect_numbers(reply.locator(".help-numbers"), expected["actions"])
+
+
+def test_crisis_about_someone_else_shows_the_actions_it_carries(pages: Pages, server: Server):
+    question = "my son said he wants to kill himself"
+    expected = server.ask(question)
+    assert expected["id"] == "safety-crisis-other"
+    assert {a["label"] for a in expected["actions"]} >= {"Call 988", "Text 988", "Call 911"}
+    page = open_kiosk(pages)
+    reply = ask_kiosk(page, question)
+    expect(reply).to_have_class("reply kind-safety urgent")
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect_numbers(reply.locator(".help-numbers"), expected["actions"])
+    expect(page.locator("a")).to_have_count(0)
+
+
+def test_only_tel_sms_and_https_actions_are_shown(pages: Pages):
+    fake = {
+        "kind": "safety",
+        "id": "safety-emergency-es",
+        "question": None,
+        "answer": "Esto puede ser una emergencia.",
+        "citations": [],
+        "clinician_note": "Llame ahora.",
+        "evidence": None,
+        "suggestions": [],
+        "score": 1.0,
+        "faq_version": "x",
+        "safety_note": None,
+        "actions": [
+            {"label": "Script", "href": "javascript:alert(1)"},
+            {"label": "Plain web", "href": "http://example.org/"},
+            {"label": "<b>Bold</b>", "href": "tel:18002221222"},
+            {"label": "Chat", "href": "https://988lifeline.org/chat"},
+        ],
+    }
+    page = pages.open("", **KIOSK_VIEW)
+    page.route("**/api/ask", lambda route: route.fulfill(json=fake))
+    page.goto("/kiosk")
+    reply = ask_kiosk(page, "anything")
+    expect(reply).to_have_class("reply kind-safety urgent")
+    expect(reply).to_have_attribute("lang", "es")
+    expect_numbers(reply.locator(".help-numbers"), fake["actions"][2:])
+    expect(page.locator("#log b")).to_have_count(0)
+
+
+def test_safety_note_is_shown_above_the_answer(pages: Pages, server: Server, screenshot):
+    question, expected = a_question_with_a_note(server)
+    note = expected["safety_note"]
+    page = open_kiosk(pages)
+    reply = ask_kiosk(page, question)
+    shown = reply.get_by_role("note")
+    expect(shown).to_have_count(1)
+    expect(shown.locator("p")).to_have_text(note["text"])
+    expect_numbers(shown, note["actions"])
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    note_box, answer_box = shown.bounding_box(), reply.locator(".answer").bounding_box()
+    assert note_box["y"] + note_box["height"] <= answer_box["y"]
+    expect(reply).not_to_have_class(re.compile(r"\burgent\b"))
+    expect(reply.locator(".asked")).to_have_count(0)  # a question that drew a note is not echoed either
+    expect(page.locator("a")).to_have_count(0)
+    screenshot(page, "kiosk-safety-note")
+    assert serious_violations(page, pages) == []
+
+
+def test_spanish_replies_are_marked_as_spanish(pages: Pages, server: Server):
+    page = open_kiosk(pages)
+    assert server.ask("quiero matarme")["id"] == "safety-crisis-es"
+    expect(ask_kiosk(page, "quiero matarme")).to_have_attribute("lang", "es")
+    reply = ask_kiosk(page, "que es el tdah")
+    expect(reply).to_have_attribute("lang", "es")
+    expect(reply.locator(".suggestions")).to_have_attribute("lang", "en")  # the topics offered are English
+    reply = ask_kiosk(page, "what is adhd")
+    expect(reply.locator(".matched")).to_have_text("What is ADHD?")
+    assert reply.get_attribute("lang") is None
+
+
+def test_busy_server_shows_the_help_lines_big(pages: Pages, limited_server: Server, screenshot):
+    expected = limited_server.refused("what is adhd")["resources"]
+    page = pages.open(limited_server.url + "/kiosk", **KIOSK_VIEW)
+    expect(page.locator(".topic-btn").first).to_be_visible()
+    box = page.get_by_label("Or type a question")
+    box.fill("what is adhd")
     box.press("Enter")
-    expect(page.locator("#log .reply.urgent .number")).to_have_text(["911", "1-800-222-1222", "988"])
+    message = page.locator("#log .message")
+    expect(message).to_contain_text("Lots of questions are coming in right now")
+    expect_numbers(message, expected)
+    expect(message.locator(".number-text")).to_have_text([r["text"] for r in expected])
+    assert message.locator(".number").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 40
+    expect(message.get_by_role("button", name="Try again")).to_be_visible()
+    expect(page.locator("a")).to_have_count(0)
+    screenshot(page, "kiosk-rate-limited")
+    page.locator("#main").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    screenshot(page, "kiosk-rate-limited-end")
+    assert serious_violations(page, pages) == []
 
 
 def test_nothing_on_the_page_navigates_away(pages: Pages, server: Server):
@@ -212,3 +351,9 @@ def test_axe_finds_no_serious_problem_on_the_kiosk(pages: Pages):
     box.press("Enter")
     expect(page.locator("#log .reply.urgent")).to_be_visible()
     assert serious_violations(page, pages) == []
+
+
+def test_kiosk_code_never_parses_markup():
+    code = (ROOT / "static" / "kiosk.js").read_text()
+    for banned in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "eval(", "new Function", "document.write"):
+        assert banned not in code, banned

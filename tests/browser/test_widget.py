@@ -6,12 +6,13 @@ from contextlib import suppress
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from .conftest import ROOT, HostSite, Pages, Server
 from .helpers import (
     PAGE_CSP,
     WIDGET,
+    a_question_with_a_note,
     active_in_widget,
     ask,
     bot_messages,
@@ -24,13 +25,13 @@ from .helpers import (
     settle,
 )
 
-SIZE_LIMIT = 40 * 1024
+SIZE_LIMIT = 45 * 1024
 STORAGE_KEY_PREFIX = "adhd-faq-widget:"
 
 
-def test_widget_js_and_css_are_under_40_kb():
+def test_widget_js_and_css_are_at_most_45_kb():
     size = sum((ROOT / "static" / name).stat().st_size for name in ("widget.js", "widget.css"))
-    assert size < SIZE_LIMIT, f"widget.js + widget.css is {size} bytes"
+    assert size <= SIZE_LIMIT, f"widget.js + widget.css is {size} bytes"
 
 
 def test_embed_on_demo_page_and_ask(page: Page, server: Server, screenshot):
@@ -166,8 +167,8 @@ def test_crisis_reply_is_distinct_with_call_and_text_links(page: Page, server: S
     expect(reply).to_have_class("msg bot kind-safety urgent")
     expect(reply.locator(".answer")).to_have_text(expected["answer"])
     expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
-    for href, name in (("tel:988", "Call 988"), ("sms:988", "Text 988"), ("tel:911", "Call 911")):
-        expect(reply.locator(f'a[href="{href}"]')).to_contain_text(name)
+    expect_action_links(reply.locator(".help"), expected["actions"])
+    assert {"tel:988", "sms:988"} <= {a["href"] for a in expected["actions"]}
     # Visibly different from an ordinary answer.
     colours = page.evaluate(
         """() => [...document.querySelector('adhd-faq-widget').shadowRoot.querySelectorAll('.msg.bot')]
@@ -179,12 +180,162 @@ def test_crisis_reply_is_distinct_with_call_and_text_links(page: Page, server: S
 
     emergency = ask(page, "overdosed on my pills")
     expect(emergency).to_have_class("msg bot kind-safety urgent")
-    expect(emergency.locator('a[href="tel:911"]')).to_be_visible()
-    expect(emergency.locator('a[href="tel:18002221222"]')).to_contain_text("Poison Help")
+    expect_action_links(emergency.locator(".help"), server.ask("overdosed on my pills")["actions"])
+    # A long number is also shown in a form to read (the label need not carry it).
+    expect(emergency.locator('a[href="tel:18002221222"] .call-sub')).to_have_text("1-800-222-1222")
 
     dosing = ask(page, "how much adderall should i take")
     expect(dosing).to_have_class("msg bot kind-safety caution")
-    expect(dosing.locator('a[href="tel:18002221222"]')).to_be_visible()
+    expect_action_links(dosing.locator(".help"), server.ask("how much adderall should i take")["actions"])
+
+
+def expect_action_links(links_in: Locator, actions: list[dict]) -> None:
+    """Expect one link per action, in order: the action's href, its label as the link's first line."""
+    assert actions, "the reply has no actions to show"
+    links = links_in.locator("a")
+    expect(links).to_have_count(len(actions))
+    for link, action in zip(links.all(), actions, strict=True):
+        assert link.get_attribute("href") == action["href"]
+        expect(link.locator(".call-main")).to_have_text(action["label"])
+        if action["href"].startswith("https:"):
+            assert set(link.get_attribute("rel").split()) >= {"noopener", "noreferrer"}
+
+
+def test_safety_note_is_shown_above_the_answer_with_its_actions(pages: Pages, server: Server, screenshot):
+    question, expected = a_question_with_a_note(server)
+    note = expected["safety_note"]
+    assert expected["kind"] != "safety" and note["actions"]
+    page = pages.open("/")
+    open_widget(page)
+    reply = ask(page, question)
+    shown = reply.get_by_role("note")
+    expect(shown).to_have_count(1)
+    expect(shown.locator("p")).to_have_text(note["text"])
+    expect_action_links(shown, note["actions"])
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    # Above the answer: before it in reading order and on screen.
+    order = reply.evaluate("m => [...m.children].map((c) => c.className || c.getAttribute('role'))")
+    assert order.index("safety-note") < order.index("answer"), order
+    assert shown.bounding_box()["y"] + shown.bounding_box()["height"] <= reply.locator(".answer").bounding_box()["y"]
+    # Calm (not the crisis red), but visible: a border of its own.
+    expect(reply).not_to_have_class("urgent")
+    style = shown.evaluate("el => ({w: getComputedStyle(el).borderTopWidth, c: getComputedStyle(el).borderTopColor})")
+    assert style["w"] != "0px" and style["c"] != "rgb(179, 38, 30)"
+    page.wait_for_timeout(400)
+    screenshot(page, "widget-safety-note")
+    assert serious_violations(page, pages) == []
+
+    # Kept across pages with the rest of the conversation.
+    page.get_by_role("link", name="Plan your visit").click()
+    open_widget(page)
+    expect(bot_messages(page).first.get_by_role("note").locator("p")).to_have_text(note["text"])
+
+
+def test_safety_reply_shows_the_actions_it_carries(page: Page, server: Server):
+    question = "my son said he wants to kill himself"
+    expected = server.ask(question)
+    assert expected["id"] == "safety-crisis-other"
+    assert {a["label"] for a in expected["actions"]} >= {"Call 988", "Text 988", "Call 911"}
+    page.goto("/")
+    open_widget(page)
+    reply = ask(page, question)
+    expect(reply).to_have_class("msg bot kind-safety urgent")
+    expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect_action_links(reply.locator(".help"), expected["actions"])
+
+
+def test_actions_are_refused_unless_tel_sms_or_https(page: Page):
+    """Only tel:, sms: and https: become links; a Spanish dosing reply is calm and marked as Spanish."""
+    fake = {
+        "kind": "safety",
+        "id": "safety-dosing-es",
+        "question": None,
+        "answer": "No puedo dar dosis.",
+        "citations": [],
+        "clinician_note": "Hable con quien le receta.",
+        "evidence": None,
+        "suggestions": [],
+        "score": 1.0,
+        "faq_version": "x",
+        "safety_note": None,
+        "actions": [
+            {"label": "Script", "href": "javascript:alert(1)"},
+            {"label": "Plain web", "href": "http://example.org/"},
+            {"label": "Data", "href": "data:text/html,<b>x</b>"},
+            {"label": "Call with extra", "href": "tel:988;ext=<b>"},
+            {"label": "", "href": "tel:911"},
+            {"label": "Llamar", "href": "tel:18002221222"},
+            {"label": "Chat", "href": "https://988lifeline.org/chat"},
+        ],
+    }
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.route("**/api/ask", lambda route: route.fulfill(json=fake))
+    page.goto("/")
+    open_widget(page)
+    reply = ask(page, "anything")
+    expect(reply).to_have_class("msg bot kind-safety caution")
+    expect(reply).to_have_attribute("lang", "es")
+    links = reply.locator(".help a")
+    expect(links).to_have_count(2)
+    assert [link.get_attribute("href") for link in links.all()] == ["tel:18002221222", "https://988lifeline.org/chat"]
+    assert links.nth(1).get_attribute("target") == "_blank"
+    expect(page.locator(f"{WIDGET} b")).to_have_count(0)
+    assert dialogs == []
+
+
+def test_spanish_replies_are_marked_as_spanish(page: Page, server: Server):
+    page.goto("/")
+    open_widget(page)
+    english = ask(page, "what is adhd")
+    assert english.get_attribute("lang") is None
+    crisis = ask(page, "quiero matarme")
+    expected = server.ask("quiero matarme")
+    assert expected["id"].endswith("-es")
+    expect(crisis).to_have_attribute("lang", "es")
+    expect(crisis).to_have_class("msg bot kind-safety urgent")
+    expect_action_links(crisis.locator(".help"), expected["actions"])
+    fallback = ask(page, "que es el tdah")
+    assert server.ask("que es el tdah")["answer"].startswith("Por ahora")
+    expect(fallback).to_have_attribute("lang", "es")
+    # The widget's own English words in it, and the English topics offered, say they are English.
+    expect(fallback.locator(".choices")).to_have_attribute("lang", "en")
+
+
+def test_busy_server_shows_the_help_lines(pages: Pages, limited_server: Server, screenshot):
+    expected = limited_server.refused("what is adhd")["resources"]
+    page = pages.open(limited_server.url + "/")
+    open_widget(page)
+    question_box(page).fill("what is adhd")
+    question_box(page).press("Enter")
+    error = page.locator(f"{WIDGET} .msg.error")
+    expect(error).to_contain_text("Lots of questions are coming in right now")
+    items = error.locator(".resources li")
+    expect(items).to_have_count(len(expected))
+    for item, resource in zip(items.all(), expected, strict=True):
+        expect(item.locator("p")).to_have_text(resource["text"])
+        link = item.locator("a")
+        assert link.get_attribute("href") == resource["href"]
+        expect(link.locator(".call-main")).to_have_text(resource["label"])
+    expect(error.get_by_role("button", name="Try again")).to_be_visible()
+    page.wait_for_timeout(400)
+    screenshot(page, "widget-rate-limited")
+    page.locator(f"{WIDGET} .log").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    screenshot(page, "widget-rate-limited-end")
+    assert serious_violations(page, pages) == []
+
+    # A message that needs the crisis reply is still answered past the limit.
+    reply = ask(page, "i want to kill myself")
+    expect(reply).to_have_class("msg bot kind-safety urgent")
+    expect(reply.locator(".help a").first).to_have_attribute("href", "tel:988")
+
+
+def test_no_help_numbers_are_hard_coded_in_the_front_ends():
+    """The vetted content owns the numbers (a reply's actions, a 429's resources), not the scripts."""
+    for name in ("widget.js", "kiosk.js"):
+        code = (ROOT / "static" / name).read_text()
+        for number in ("988", "911", "18002221222", "222-1222", "4224453", "7997233", "88788"):
+            assert number not in code, f"{name} has {number!r}"
 
 
 def test_xss_question_is_shown_as_text_and_runs_nothing(page: Page):

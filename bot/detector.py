@@ -1,0 +1,112 @@
+"""The learned safety detector: character and word n-grams plus sentence vectors.
+
+It is trained at load time on the exemplar bank in faq/detector/ (and the FAQ's own
+phrasings as ordinary questions), with scikit-learn: TF-IDF features for spelling
+and slang, the sentence encoder's vector for meaning, and a logistic regression
+over the labels. Trained models are kept in memory by content version, so reloads
+and tests that load the same content train once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from .safety_data import LABELS, NONE
+
+CLASSES = (NONE, *LABELS)
+# How much the sentence vector counts next to the n-gram features (both L2-normalised).
+VECTOR_WEIGHT = 1.5
+C = 8.0  # inverse regularisation strength of the logistic regression
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One training message: its prepared text, its raw text, its label and how much it counts."""
+
+    prepared: str
+    raw: str
+    label: str
+    weight: float = 1.0
+
+
+# How much each kind of message counts in training. The hard negatives (harmless
+# messages that look alarming) count most: they teach where the line is. The FAQ's
+# own phrasings are many and easy, so each counts little.
+HARD_NEGATIVE_WEIGHT = 3.0
+FAQ_PHRASING_WEIGHT = 0.3
+
+
+class Detector:
+    """Give each safety label a probability for one message."""
+
+    def __init__(
+        self,
+        samples: Sequence[Sample],
+        *,
+        vectors: np.ndarray | None = None,
+        embed: Callable[[str], np.ndarray] | None = None,
+        c: float = C,
+        vector_weight: float = VECTOR_WEIGHT,
+    ) -> None:
+        self.embed = embed if vectors is not None else None
+        self.vector_weight = vector_weight
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32
+        )
+        self.words = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, dtype=np.float32, token_pattern=r"\S+"
+        )
+        prepared = [s.prepared for s in samples]
+        x = sparse.hstack([self.chars.fit_transform(prepared), self.words.fit_transform(prepared)])
+        if vectors is not None:
+            x = sparse.hstack([x, sparse.csr_matrix(vectors * vector_weight)])
+        y = np.array([CLASSES.index(s.label) for s in samples])
+        self.model = LogisticRegression(C=c, max_iter=3000)
+        self.model.fit(x.tocsr(), y, sample_weight=np.array([s.weight for s in samples]))
+        self.classes = tuple(CLASSES[i] for i in self.model.classes_)
+
+    def features(self, prepared: Sequence[str], vectors: np.ndarray | None = None):
+        """Return the feature matrix for prepared texts (and their vectors, if used)."""
+        x = sparse.hstack([self.chars.transform(prepared), self.words.transform(prepared)])
+        if self.embed is not None:
+            if vectors is None:
+                raise ValueError("this detector was trained with sentence vectors; pass them")
+            x = sparse.hstack([x, sparse.csr_matrix(vectors * self.vector_weight)])
+        return x.tocsr()
+
+    def probabilities(self, raw: str, prepared: str) -> Mapping[str, float]:
+        """Return the probability of each label for one message."""
+        vectors = self.embed(raw)[None, :] if self.embed is not None else None
+        row = self.model.predict_proba(self.features([prepared], vectors))[0]
+        return dict(zip(self.classes, (float(p) for p in row), strict=True))
+
+    def batch(self, raws: Sequence[str], prepared: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Return label probabilities for many messages (columns in `self.classes` order)."""
+        return self.model.predict_proba(self.features(prepared, vectors))
+
+
+_CACHE: OrderedDict[tuple, Detector] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def trained_detector(key: tuple, build: Callable[[], Detector], *, keep: int = 4) -> Detector:
+    """Return the detector trained for this key, training it once per process."""
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    detector = build()
+    with _LOCK:
+        _CACHE[key] = detector
+        while len(_CACHE) > keep:
+            _CACHE.popitem(last=False)
+    return detector

