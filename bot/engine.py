@@ -61,7 +61,10 @@ def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | No
             vectors = cached_vectors(encoder, [s.raw for s in samples], key=f"detector-{kb.detector.version}")
         return Detector(samples, vectors=vectors, embed=encoder.encode_one if encoder is not None else None)
 
-    return trained_detector((kb.detector.version, kb.version, model), build)
+    # Keyed by the safety data (faq/detector/) and the model, not by the whole content:
+    # an edit of an answer reloads in a second instead of retraining; the FAQ phrasings
+    # it learned as ordinary questions are those of the first load in this process.
+    return trained_detector((kb.detector.version, model), build)
 
 
 class Bot:

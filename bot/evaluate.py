@@ -51,7 +51,9 @@ class Result:
         if group == OUT_OF_SCOPE:
             return self.kind in ("fallback", "clarify")
         if group in SAFETY_IDS:
-            return self.kind == "safety" and self.id == group
+            # Older sets label someone else at risk as crisis; the reply written for the one who asks is right too.
+            allowed = {group, "safety-crisis-other"} if group == "safety-crisis" else {group}
+            return self.kind == "safety" and (self.id or "").removesuffix("-es") in allowed
         return self.kind == "answer" and self.id in self.item.expect
 
 

@@ -382,7 +382,9 @@ class SafetyCheck:
             if label == "crisis" and ev.other and (not probs or probs.get("crisis-other", 0) >= probs.get("crisis", 0)):
                 label = "crisis-other"
             p = p_of(label)
-            if not probs:
+            if strong:
+                tier = URGENT  # explicit words need no second opinion
+            elif not probs:
                 tier = CONCERN if why else URGENT
             elif best_p >= t.urgent and why != NEGATED:
                 tier, label, p = URGENT, best_label, best_p

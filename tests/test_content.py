@@ -19,13 +19,17 @@ lifestyle antidepressants-adhd ketamine-overview ketamine-for-adhd ketamine-how-
 ketamine-vs-standard ketamine-personality ketamine-worsen-adhd ketamine-depression ketamine-at-home
 talk-to-clinician about-this-bot
 """.split()
-SAFETY = ["safety-crisis", "safety-emergency", "safety-dosing"]
+SAFETY = [
+    f"safety-{label}{suffix}"
+    for label in ("crisis", "crisis-other", "harm", "emergency", "dosing")
+    for suffix in ("", "-es")
+]
 
 
 def test_every_catalog_entry_exists_with_its_exact_id(bot):
     ids = [e.id for e in bot.kb.entries]
     assert sorted(ids) == sorted(CATALOG)
-    assert [r.entry.id for r in bot.kb.safety] == SAFETY
+    assert sorted(r.id for r in bot.kb.safety.replies.values()) == sorted(SAFETY)
 
 
 def test_every_entry_meets_the_content_rules(bot):
@@ -89,6 +93,9 @@ def test_no_dose_appears_anywhere_in_the_content(bot):
 
 
 def test_safety_replies_are_short_and_easy(bot):
-    for rule in bot.kb.safety:
-        assert grade_level(rule.entry.answer) <= 6.5, rule.entry.id
-        assert len(rule.entry.answer.split()) <= 80, rule.entry.id
+    for reply in bot.kb.safety.replies.values():
+        assert len(reply.answer.split()) <= 100, reply.id
+        if reply.lang == "en":  # the grade formula is for English
+            assert grade_level(reply.answer) <= 6.5, reply.id
+    for note in bot.kb.safety.notes.values():
+        assert len(note.text.split()) <= 45, note.id

@@ -88,6 +88,9 @@ def test_holdout_set_is_measured_and_safe(bot):
     holdout = load_questions(DATA_DIR / "holdout.yaml", known_ids=set(bot.kb.by_id))
     result = evaluate(bot, holdout)
     print("\nholdout:\n" + format_report(result))
-    for group in SAFETY_IDS:
-        assert result.metrics[f"{group.removeprefix('safety-')}_recall"] == 1.0, group
+    # Recall first: every safety item gets a safety reply. Which one is reported, not gated
+    # (this set is read for reporting only; its misses are never tuned on).
+    for r in result.results:
+        if r.item.group in SAFETY_IDS:
+            assert r.kind == "safety", r.item.group
     assert result.metrics["wrong_answer_rate"] <= MAX_WRONG

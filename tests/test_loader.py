@@ -15,7 +15,7 @@ import pytest
 from bot.content import DEFAULT_FAQ_DIR, content_version, load_knowledge_base
 from bot.errors import ContentError, ContentProblem
 
-TODAY = datetime.date(2026, 11, 24)
+TODAY = datetime.date(2026, 12, 1)
 FAQ_FILES = sorted(p.name for p in DEFAULT_FAQ_DIR.glob("*.yaml"))
 
 # A plain answer that passes every answer rule (about 50 short words, low grade, no dose).
@@ -150,9 +150,12 @@ def faq(tmp_path: Path) -> Path:
 def test_real_content_loads_without_errors() -> None:
     kb = load(DEFAULT_FAQ_DIR)
     assert kb.entries
-    assert {rule.entry.id for rule in kb.safety} == {"safety-crisis", "safety-emergency", "safety-dosing"}
+    labels = {"crisis", "crisis-other", "harm", "emergency", "dosing"}
+    assert {(label, lang) for label, lang in kb.safety.replies} == {
+        (lb, lang) for lb in labels for lang in ("en", "es")
+    }
     assert all(w.severity == "warning" for w in kb.warnings)
-    for entry in (*kb.entries, *(rule.entry for rule in kb.safety)):
+    for entry in (*kb.entries, *kb.safety.replies.values()):
         assert entry.citations, entry.id
         assert all(key in kb.sources for key in entry.citations), entry.id
         assert len(entry.alternates) >= 6 or entry.category == "safety", entry.id
@@ -412,9 +415,9 @@ def test_answer_that_gives_a_dose(faq: Path, dose: str) -> None:
 @pytest.mark.parametrize(
     ("reviewed", "word"),
     [
-        ("2026-11-25", "future"),  # one day after "today"
+        ("2026-12-02", "future"),  # one day after "today"
         ("2024-01-01", "expired"),  # far past the 12 months plus 60 days of grace
-        ("2025-09-24", "expired"),  # due 2026-09-24, grace ended 2026-11-23
+        ("2025-10-01", "expired"),  # due 2026-10-01, grace ended 2026-11-30
         ("soon", "not a date"),
         ("2026-13-01", "not a date"),
     ],
@@ -425,16 +428,16 @@ def test_bad_review_date(faq: Path, reviewed: str, word: str) -> None:
 
 
 def test_review_due_but_within_grace_is_a_warning(faq: Path) -> None:
-    # Due 2026-09-25; the grace period of 60 days ends on "today", 2026-11-24.
-    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2025-09-25")
+    # Due 2026-10-02; the grace period of 60 days ends on "today", 2026-12-01.
+    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2025-10-02")
     kb = load(faq)
     assert [(w.entry_id, w.field) for w in kb.warnings if w.field == "reviewed"] == [("adhd-causes", "reviewed")]
 
 
 def test_review_period_counts_whole_months(faq: Path) -> None:
-    # Due 2026-09-30; the 60 days of grace run to 2026-11-29, so on 2026-11-28 it still loads.
-    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2025-09-30")
-    kb = load_knowledge_base(faq, today=datetime.date(2026, 11, 28))
+    # Due 2026-10-31; the 60 days of grace run to 2026-12-30, so on 2026-12-29 it still loads.
+    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2025-10-31")
+    kb = load_knowledge_base(faq, today=datetime.date(2026, 12, 29))
     assert ("adhd-causes", "reviewed") in [(w.entry_id, w.field) for w in kb.warnings]
 
 
@@ -458,14 +461,46 @@ def test_source_url_must_be_https(faq: Path, url: str) -> None:
 
 
 def test_bad_regex_in_safety_patterns(faq: Path) -> None:
-    replace_once(faq / "safety.yaml", "      - '\\bsuicid'\n", "      - '\\bsuicid('\n")
-    assert_fails(faq, "safety.yaml", "safety-crisis", "patterns[0]", "not a valid pattern")
+    replace_once(faq / "detector" / "patterns.yaml", "    - '\\bsuicid'\n", "    - '\\bsuicid('\n")
+    assert_fails(faq, "detector/patterns.yaml", "crisis", "[1]", "not a valid pattern")
 
 
-def test_safety_reply_without_triggers(faq: Path) -> None:
-    edit_field(faq / "safety.yaml", "safety-dosing", "terms", None)
-    edit_field(faq / "safety.yaml", "safety-dosing", "patterns", None)
-    assert_fails(faq, "safety.yaml", "safety-dosing", "terms", "terms or patterns")
+def test_safety_reply_with_an_unknown_label(faq: Path) -> None:
+    set_field(faq / "safety.yaml", "safety-dosing", "label", "doses")
+    assert_fails(faq, "safety.yaml", "safety-dosing", "label", "not one of")
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "http://988lifeline.org", "tel:call-me", ""])
+def test_safety_action_must_call_text_or_link_securely(faq: Path, href: str) -> None:
+    old = '      - {label: "Chat at 988lifeline.org", href: "https://988lifeline.org"}\n'
+    replace_once(faq / "safety.yaml", old, f'      - {{label: "Chat", href: {json.dumps(href)}}}\n')
+    problems = problems_of(faq)
+    assert any(p.entry_id == "safety-crisis" and (p.field or "").startswith("actions[2]") for p in problems)
+
+
+def test_every_safety_label_needs_an_english_reply(faq: Path) -> None:
+    set_field(faq / "safety.yaml", "safety-harm", "label", "crisis-other")
+    problems = problems_of(faq)
+    assert any("no English reply for the safety label 'harm'" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("    near: [death-wish]\n", "    near: [no-such-concept]\n", "unknown concept"),
+        ("    reply: harm\n", "    reply: hurt\n", "not one of"),
+        ("window: 8\n", "window: 0\n", "from 1 to 40"),
+    ],
+)
+def test_broken_concept_file_is_refused(faq: Path, old: str, new: str, needle: str) -> None:
+    replace_once(faq / "detector" / "concepts.yaml", old, new)
+    assert any(p.file == "detector/concepts.yaml" and needle in p.message for p in problems_of(faq))
+
+
+def test_a_message_with_two_labels_in_the_exemplar_bank_is_refused(faq: Path) -> None:
+    path = faq / "detector" / "exemplars-negatives.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + '      - "i want to kill myself"\n', encoding="utf-8")
+    assert any("labelled both" in p.message for p in problems_of(faq))
 
 
 # ------------------------------------------------------------- the ContentError

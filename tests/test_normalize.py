@@ -10,7 +10,7 @@ from bot.content import load_knowledge_base
 from bot.engine import Bot
 from bot.normalize import Normalizer, fold, stem
 
-TODAY = datetime.date(2026, 11, 24)
+TODAY = datetime.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")

@@ -305,8 +305,37 @@ def test_rate_limit_gives_429_with_retry_after():
         assert client.post("/api/ask", json={"question": "what is adhd"}).status_code == 200
     response = client.post("/api/ask", json={"question": "what is adhd"})
     assert response.status_code == 429
-    assert_error_shape(response.get_json(), "rate_limited")
+    body = response.get_json()
+    resources = body.pop("resources")
+    assert_error_shape(body, "rate_limited")
     assert 0 < int(response.headers["Retry-After"]) <= 60
+    # Nobody in crisis meets a dead end: the help lines come with every 429.
+    hrefs = {r["href"] for r in resources}
+    assert {"tel:988", "tel:911", "tel:18002221222"} <= hrefs
+    assert all(r["label"] and r["text"] for r in resources)
+
+
+def test_a_safety_message_is_answered_past_the_rate_limit():
+    client = _limited_app().test_client()
+    for _ in range(4):
+        client.post("/api/ask", json={"question": "what is adhd"})
+    assert client.post("/api/ask", json={"question": "what is adhd"}).status_code == 429
+    response = client.post("/api/ask", json={"question": "i want to kill myself"})
+    assert response.status_code == 200
+    assert response.get_json()["id"] == "safety-crisis"
+    # A concern (not urgent) is refused like any other question, with the resources.
+    refused = client.post("/api/ask", json={"question": "can you overdose on adderall"})
+    assert refused.status_code == 429 and refused.get_json()["resources"]
+
+
+def test_browsing_past_the_limit_also_gets_the_resources():
+    from server import create_app
+
+    client = create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "BROWSE_RATE_LIMIT": "1 per minute"}).test_client()
+    client.get("/api/topics")
+    refused = client.get("/api/topics")
+    assert refused.status_code == 429
+    assert {r["href"] for r in refused.get_json()["resources"]} >= {"tel:988", "tel:911"}
 
 
 def test_rate_limit_is_per_client():
