@@ -1,8 +1,9 @@
 """Latency benchmark: the bot against a difflib baseline, and on large synthetic FAQs.
 
 Everything is measured in one run on this machine, so the figures compare like with
-like. Targets: p99 <= 1 ms on the real FAQ, >= 20x faster than difflib, and
-p99 <= 20 ms with 10,000 entries.
+like. Targets: the whole ask (safety with the learned detector and the sentence
+encoder, matching, the reply) at p99 <= 25 ms on the real FAQ, and p99 <= 40 ms
+with 10,000 entries; the lexical-only path is printed beside it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .content import Entry, KnowledgeBase, load_knowledge_base
-from .engine import Bot
+from .engine import Bot, shared_encoder
 from .evaluate import load_questions
 
 
@@ -94,8 +95,10 @@ def run(*, faq_dir: str | None = None, questions: str | Path, quick: bool = Fals
     kb = load_knowledge_base(faq_dir)
     texts = [item.q for item in load_questions(questions)]
     rounds = 1 if quick else 5
-    bot = Bot(kb)
+    bot = Bot(kb, encoder=shared_encoder())
+    lexical = Bot(kb, encoder=None)
     ours = time_calls(bot.ask, texts, rounds)
+    lex = time_calls(lexical.ask, texts, rounds)
     base = DifflibBaseline(kb)
     base_texts = texts if not quick else texts[:60]
     theirs = time_calls(base.ask, base_texts, 1)
@@ -107,24 +110,26 @@ def run(*, faq_dir: str | None = None, questions: str | Path, quick: bool = Fals
     }
     phrasings = sum(1 + len(e.alternates) for e in kb.entries)
     print(f"FAQ: {len(kb.entries)} entries, {phrasings} phrasings; {len(texts)} questions x {rounds} rounds")
-    print(summary("bot.ask (full: safety+match+reply)", ours))
+    mode = "with sentence encoder" if bot.encoder is not None else "NO ENCODER: lexical only"
+    print(summary(f"bot.ask (full, {mode})", ours))
+    print(summary("bot.ask (lexical only, no encoder)", lex))
+    figures["lexical_p99_ms"] = percentile(lex, 99)
     print(summary("difflib baseline (match only)", theirs))
     figures["speedup_p50"] = figures["difflib_p50_ms"] / figures["ask_p50_ms"]
     figures["speedup_p99"] = figures["difflib_p99_ms"] / figures["ask_p99_ms"]
     print(f"{'speed-up over difflib':34s} p50 {figures['speedup_p50']:.0f}x  p99 {figures['speedup_p99']:.0f}x")
     for size in (1_000, 10_000):
         start = time.perf_counter()
-        big = Bot(synthetic_kb(kb, size))
+        big = Bot(synthetic_kb(kb, size), encoder=bot.encoder)
         built = time.perf_counter() - start
         samples = time_calls(big.ask, texts if not quick else texts[:60], 1)
         figures[f"ask_p50_ms_{size}"] = statistics.median(samples)
         figures[f"ask_p99_ms_{size}"] = percentile(samples, 99)
         print(summary(f"bot.ask, {size:,} entries", samples) + f"  (index built in {built:.1f} s)")
     checks = [
-        ("p99 <= 1 ms on the real FAQ", figures["ask_p99_ms"] <= 1.0),
-        (">= 20x faster than difflib (p50)", figures["speedup_p50"] >= 20),
-        ("p99 <= 20 ms at 10,000 entries", figures["ask_p99_ms_10000"] <= 20.0),
+        ("p99 <= 25 ms on the real FAQ (with the detector)", figures["ask_p99_ms"] <= 25.0),
+        ("p99 <= 40 ms at 10,000 entries", figures["ask_p99_ms_10000"] <= 40.0),
     ]
     for label, ok in checks:
-        print(f"target {label:36s} {'met' if ok else 'NOT MET'}")
+        print(f"target {label:52s} {'met' if ok else 'NOT MET'}")
     return figures

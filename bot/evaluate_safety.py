@@ -94,10 +94,24 @@ def safety_metrics(items: Sequence[SafetyItem], assessed: Sequence[Assessment]) 
 _CLOSE = frozenset({("crisis", "crisis-other"), ("crisis-other", "crisis")})
 
 
-def baseline_check(bot: Bot) -> SafetyCheck:
-    """Return the safety check as it was before concept rules and the detector: patterns only."""
-    data = replace(bot.kb.detector, rules=())
-    return SafetyCheck(data, known_words=bot.matcher.normalizer.vocabulary)
+class PatternsOnly:
+    """The safety check as it was before concept rules and the detector: any pattern hit is urgent."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.check = SafetyCheck(replace(bot.kb.detector, rules=()), known_words=bot.matcher.normalizer.vocabulary)
+
+    def assess(self, text: str) -> Assessment:
+        """Return urgent with the graver label of any pattern that matches, else nothing."""
+        ev = self.check.evidence(text)
+        labels = [f[0] for f in ev.fired]
+        if not labels:
+            return Assessment(None, None, ev.lang)
+        return Assessment("urgent", min(labels, key=LABELS.index), ev.lang, "baseline")
+
+
+def baseline_check(bot: Bot) -> PatternsOnly:
+    """Return the baseline measured beside the bot in the same run: the old patterns alone."""
+    return PatternsOnly(bot)
 
 
 def in_scope_note_rate(bot: Bot, questions: Sequence[str], check: Callable[[str], Assessment]) -> float:

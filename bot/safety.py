@@ -152,7 +152,8 @@ class Thresholds:
     confirm: float = 0.15
     urgent: float = 0.9
     concern: float = 0.4
-    floor: float = 0.1  # a demoted rule hit below this is harmless (an idiom): no note either
+    floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
+    concern_alone: float = 0.9  # the detector alone, with no risk word, adds a note from here
 
 
 class Lexicon:
@@ -399,7 +400,8 @@ class SafetyCheck:
         # replaces the answer: "i want to dye my hair" is not a crisis, however it scores.
         if best_p >= t.urgent and ev.concepts & RISK_CONCEPTS:
             return Assessment(URGENT, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)
-        if best_p >= t.concern:
+        # A resource line from the detector alone needs a risk word too, or a clear signal.
+        if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
             return Assessment(CONCERN, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
 
