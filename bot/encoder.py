@@ -325,12 +325,20 @@ def _replace_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _ignore_in_git(folder: Path) -> None:
+    """Keep the cache out of version control, as pytest does with .pytest_cache."""
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        _replace_atomically(marker, b"# Created by bot/encoder.py: cached vectors are rebuilt, never committed.\n*\n")
+
+
 def _write_cache(npy: Path, header_path: Path, header: dict, vectors: np.ndarray) -> None:
     buffer = io.BytesIO()
     np.save(buffer, vectors, allow_pickle=False)
     data = buffer.getvalue()
     try:
         npy.parent.mkdir(parents=True, exist_ok=True)
+        _ignore_in_git(npy.parent)
         # The header names the .npy's hash, so a reader between the two replaces sees a mismatch, not wrong data.
         _replace_atomically(npy, data)
         header_bytes = json.dumps({**header, "npy_sha256": hashlib.sha256(data).hexdigest()}, indent=1)

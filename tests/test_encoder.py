@@ -280,7 +280,8 @@ def test_cache_round_trip(encoder, tmp_path):
     assert counting.calls == 1
     npy, header = sorted(tmp_path.glob("*.npy")), sorted(tmp_path.glob("*.json"))
     assert len(npy) == len(header) == 1
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == "*"  # never committed by mistake
     meta = json.loads(header[0].read_text())
     assert (meta["key"], meta["model_sha256"], meta["count"]) == ("faq-abc123", encoder.model_sha256, 3)
     assert np.load(npy[0], allow_pickle=False).shape == (3, 384)
