@@ -39,7 +39,7 @@ lint-content: $(VENV)/.runtime-installed
 	$(PY) -m bot lint
 
 eval: $(VENV)/.runtime-installed
-	$(PY) -m bot eval tests/data/questions.yaml
+	$(PY) -m bot eval
 	$(PY) -m bot eval tests/data/holdout.yaml
 
 bench: $(VENV)/.runtime-installed
