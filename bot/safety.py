@@ -153,7 +153,7 @@ class Thresholds:
     urgent: float = 0.9
     concern: float = 0.4
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
-    concern_alone: float = 0.9  # the detector alone, with no risk word, adds a note from here
+    concern_alone: float = 0.4  # the detector alone, with no risk word, adds a note from here
 
 
 class Lexicon:
