@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .detector import Detector, Sample
+from .detector import Detector
 from .engine import Bot, detector_samples
 from .errors import BotError
 from .safety import Assessment, Evidence, SafetyCheck, Thresholds
@@ -240,5 +240,4 @@ __all__ = [
     "out_of_fold",
     "safety_metrics",
     "tune",
-    "Sample",
 ]

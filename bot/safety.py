@@ -291,10 +291,10 @@ class SafetyCheck:
                 return True
         return False
 
-    def rule_hits(self, prepared: str) -> list[tuple[str, str, bool, Hit | None, bool]]:
+    def rule_hits(self, prepared: str, hits: list[Hit] | None = None) -> list[tuple[str, str, bool, Hit | None, bool]]:
         """Return (label, rule id, concern-only, first risk hit, needs the detector) per rule or pattern that fires."""
-        tokens = prepared.split()
-        hits = self.lexicon.find(tokens)
+        if hits is None:
+            hits = self.lexicon.find(prepared.split())
         present = {h.concept for h in hits}
         fired: list[tuple[str, str, bool, Hit | None, bool]] = []
         for rule in self.data.rules:
@@ -337,7 +337,7 @@ class SafetyCheck:
         prepared = self.prepare(text)
         tokens = prepared.split()
         hits = self.lexicon.find(tokens)
-        fired = tuple(self.rule_hits(prepared))
+        fired = tuple(self.rule_hits(prepared, hits))
         demoted = {f[1]: (ASKED if f[2] else None) or self._demoted(tokens, hits, f[3]) for f in fired}
         other = self._about_someone_else(prepared, hits)
         lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
