@@ -420,6 +420,15 @@ def _read_actions(c: _Checker, raw: Any, file: str, eid: str | None, fld: str = 
     return tuple(out)
 
 
+def _nonempty_list(c: _Checker, data: dict, file: str, key: str, what: str) -> list:
+    """Return data[key] if it is a non-empty list, else record the problem and return []."""
+    value = data.get(key)
+    if isinstance(value, list) and value:
+        return value
+    c.error(file, None, key, f"must be a non-empty list of {what}")
+    return []
+
+
 def _read_safety(
     c: _Checker, data: Any, entries: list[Entry], declared_ids: set[str], today: dt.date
 ) -> SafetyContent | None:
@@ -429,10 +438,7 @@ def _read_safety(
     if data is None or not c.fields(data, file, None, keys, keys, "the file"):
         return None
     replies: dict[tuple[str, str], Entry] = {}
-    raw_replies = data.get("replies")
-    if not isinstance(raw_replies, list) or not raw_replies:
-        c.error(file, None, "replies", "must be a non-empty list of safety replies")
-        raw_replies = []
+    raw_replies = _nonempty_list(c, data, file, "replies", "safety replies")
     for raw_entry in raw_replies:
         if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
             declared_ids.add(raw_entry["id"])
@@ -444,10 +450,7 @@ def _read_safety(
         replies[(entry.label, entry.lang)] = entry
         entries.append(entry)
     notes: dict[tuple[str, str], SafetyNote] = {}
-    raw_notes = data.get("notes")
-    if not isinstance(raw_notes, list) or not raw_notes:
-        c.error(file, None, "notes", "must be a non-empty list of concern notes")
-        raw_notes = []
+    raw_notes = _nonempty_list(c, data, file, "notes", "concern notes")
     for raw_note in raw_notes:
         nid = raw_note.get("id") if isinstance(raw_note, dict) else None
         nid = nid if isinstance(nid, str) else None
@@ -474,10 +477,7 @@ def _read_safety(
             for label in labels:
                 notes[(label, lang)] = note
     resources: list[Resource] = []
-    raw_resources = data.get("resources")
-    if not isinstance(raw_resources, list) or not raw_resources:
-        c.error(file, None, "resources", "must list the help lines shown when a client is rate-limited")
-        raw_resources = []
+    raw_resources = _nonempty_list(c, data, file, "resources", "help lines shown when a client is rate-limited")
     for i, item in enumerate(raw_resources):
         if not c.fields(item, file, None, {"label", "href", "text"}, {"label", "href", "text"}, f"resources[{i}]"):
             continue
