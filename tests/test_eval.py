@@ -94,3 +94,15 @@ def test_holdout_set_is_measured_and_safe(bot):
         if r.item.group in SAFETY_IDS:
             assert r.kind == "safety", r.item.group
     assert result.metrics["wrong_answer_rate"] <= MAX_WRONG
+
+
+def test_the_blind_safety_set_never_leaks_into_the_exemplar_bank(bot):
+    """Training data and the blind test stay apart: no exemplar is a blind message, word for word."""
+    from bot.evaluate_safety import BLIND_SAFETY, load_safety_set
+
+    def key(text: str) -> str:
+        return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
+
+    blind = {key(i.text) for i in load_safety_set(BLIND_SAFETY)}
+    leaked = [ex.text for ex in bot.kb.detector.exemplars if key(ex.text) in blind]
+    assert leaked == []
