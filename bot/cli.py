@@ -159,10 +159,13 @@ def cmd_eval_safety(bot: Bot, args: argparse.Namespace) -> int:
 
 def cmd_tune_safety(bot: Bot, args: argparse.Namespace) -> int:
     from . import evaluate_safety as es
+    from .evaluate import load_questions
 
     oof = es.out_of_fold(bot, folds=args.kfold or 5)
-    thresholds, metrics = es.tune(oof)
-    print(f"best thresholds on out-of-fold exemplars: {thresholds}")
+    # The dev questions only: the blind holdout is never tuned on.
+    dev = [i.q for i in load_questions(DEFAULT_QUESTIONS, known_ids=set(bot.kb.by_id)) if i.group == "in-scope"]
+    thresholds, metrics = es.tune(oof, ordinary=es.ordinary_evidence(bot, dev))
+    print(f"best thresholds on out-of-fold exemplars and the dev questions: {thresholds}")
     print(es.format_safety("", metrics))
     return 0
 

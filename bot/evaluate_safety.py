@@ -13,7 +13,7 @@ no concept rules and no detector (what the bot did before).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -176,30 +176,55 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
     return OutOfFold(items, probs, check)
 
 
-def tune(oof: OutOfFold, *, max_false_alarm: float = 0.015, max_note: float = 0.12) -> tuple[Thresholds, dict]:
-    """Return the thresholds with the best urgent recall whose false alarms and notes stay in bounds."""
+def tune(
+    oof: OutOfFold,
+    *,
+    ordinary: Sequence[tuple[Evidence, Mapping[str, float]]] = (),
+    max_false_alarm: float = 0.04,
+    max_note: float = 0.2,
+    max_ordinary: float = 0.03,
+) -> tuple[Thresholds, dict]:
+    """Return the thresholds with the best recall whose false alarms and notes stay in bounds.
+
+    Resources shown come first, then urgent recall; ties go to fewer false alarms and notes.
+    `ordinary` holds dev questions (evidence and detector probabilities): none of them may
+    get an urgent reply, and at most `max_ordinary` of them a note.
+    """
     best: tuple[tuple, Thresholds, dict] | None = None
     grid = [
-        Thresholds(confirm=c, urgent=u, concern=n, floor=f)
-        for c in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
-        for u in (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
-        for n in (0.3, 0.4, 0.5, 0.6)
-        for f in (0.02, 0.05, 0.1, 0.2)
-        if n < u
+        Thresholds(confirm=c, urgent=u, concern=n, urgent_alone=a)
+        for c in (0.1, 0.15, 0.2, 0.3, 0.4)
+        for u in (0.7, 0.8, 0.85, 0.9)
+        for a in (0.9, 0.95, 0.97, 0.98, 0.99, 1.01)
+        for n in (0.3, 0.4, 0.5)
+        if u <= a
     ]
     for t in grid:
         m = safety_metrics(oof.items, oof.assess(t))
         fa, note = m["hard negatives: urgent false alarms"], m["hard negatives: note"]
         if fa > max_false_alarm or note > max_note:
             continue
+        if ordinary:
+            tiers = [oof.check.decide(ev, p).tier for ev, p in ordinary]
+            if "urgent" in tiers or sum(x is not None for x in tiers) > max_ordinary * len(tiers):
+                continue
         urgent_recall = np.mean([m[f"{lb}: urgent (plainly urgent)"] for lb in LABELS])
         shown = np.mean([m[f"{lb}: resources shown"] for lb in LABELS])
-        score = (round(float(shown), 3), round(float(urgent_recall), 3), -fa, -note)
+        score = (round(float(shown), 2), round(float(urgent_recall), 3), -fa, -note)
         if best is None or score > best[0]:
             best = (score, t, m)
     if best is None:
         raise BotError("no thresholds keep false alarms and notes within bounds")
     return best[1], best[2]
+
+
+def ordinary_evidence(bot: Bot, questions: Sequence[str]) -> list[tuple[Evidence, Mapping[str, float]]]:
+    """Return the rules' evidence and the trained detector's probabilities for ordinary questions."""
+    out = []
+    for q in questions:
+        ev = bot.safety.evidence(q)
+        out.append((ev, bot.safety.detector(q, ev.prepared) if bot.safety.detector else {}))
+    return out
 
 
 def format_safety(title: str, metrics: dict[str, float], baseline: dict[str, float] | None = None) -> str:
@@ -237,6 +262,7 @@ __all__ = [
     "kfold",
     "load_safety_set",
     "misses",
+    "ordinary_evidence",
     "out_of_fold",
     "safety_metrics",
     "tune",

@@ -21,7 +21,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from .normalize import STOPWORDS, TypoIndex, fold, stem
-from .safety_data import LABELS, Concept, SafetyData
+from .safety_data import LABELS, NONE, Concept, SafetyData
 from .words import english_words
 
 URGENT, CONCERN = "urgent", "concern"
@@ -33,7 +33,7 @@ _CRISIS_LABELS = ("crisis", "crisis-other")
 RISK_CONCEPTS = frozenset(
     """
     death-wish suicide-explicit self-harm self-harm-explicit harm-to-others means farewell past-attempt
-    emergency-event symptom dose-ask excess
+    emergency-event emergency-sign symptom dose-ask excess
     """.split()
 )
 
@@ -137,8 +137,10 @@ class Thresholds:
     """Detector probabilities that decide the tier.
 
     Chosen by `python -m bot tune-safety` on out-of-fold exemplars (5-fold): the
-    highest recall with urgent false alarms at most 3% and notes on at most 20% of
-    the exemplar bank's hard negatives (run of 2026-12-01). Those negatives were
+    highest recall with urgent false alarms at most 4% and notes on at most 20% of
+    the exemplar bank's hard negatives, no urgent reply to any dev question and notes
+    on at most 3% of them (run of 2026-12-01, session 4). Recall comes first: a
+    missed crisis is worse than a resource line. Those negatives were
     written to sit right beside the crisis messages, so they are harder than most
     real traffic; the blind set's figures are in the README.
 
@@ -146,14 +148,18 @@ class Thresholds:
     concern otherwise: the words are there, but the detector reads them as harmless,
     so the reader gets a resource line, not a replaced answer. A rule hit that is
     negated, asked about, studied or figurative is a concern from `floor`. The
-    detector alone makes any message urgent from `urgent`, and a concern from `concern`.
+    detector's `risk` (one minus its probability that the message is harmless, so a
+    message it splits between two dangers still counts) makes a message urgent from
+    `urgent` when the message has a risk word, and from `urgent_alone` when it has
+    none; it adds a concern from `concern`.
     """
 
-    confirm: float = 0.15
-    urgent: float = 0.9
+    confirm: float = 0.1
+    urgent: float = 0.8
     concern: float = 0.4
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
     concern_alone: float = 0.4  # the detector alone, with no risk word, adds a note from here
+    urgent_alone: float = 0.97  # the detector alone, with no risk word, is urgent from here
 
 
 class Lexicon:
@@ -362,6 +368,9 @@ class SafetyCheck:
 
         best_label = max(LABELS, key=lambda lb: (p_of(lb), probs.get(lb, 0.0)))
         best_p = p_of(best_label) if probs else 0.0
+        # The detector's belief that the message needs any safety reply at all: a message
+        # it splits between two dangers (an overdose, or a crisis?) is no less urgent.
+        risk = (1.0 - probs.get(NONE, 0.0)) if probs else best_p
         if ev.fired:
             # Among the labels the rules call for, the detector's favourite wins;
             # with no detector, the first in priority order (crisis first).
@@ -387,8 +396,8 @@ class SafetyCheck:
                 tier = URGENT  # explicit words need no second opinion
             elif not probs:
                 tier = CONCERN if why else URGENT
-            elif best_p >= t.urgent and why != NEGATED:
-                tier, label, p = URGENT, best_label, best_p
+            elif risk >= t.urgent and why != NEGATED:
+                tier, label, p = URGENT, best_label, risk
             elif why == FIGURATIVE:
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
@@ -396,10 +405,10 @@ class SafetyCheck:
             else:
                 tier = URGENT if not confirm or p >= t.confirm else CONCERN
             return Assessment(tier, label if tier else None, ev.lang, rule, round(p, 3), frozen, why)
-        # Without any risk word at all, the detector alone adds a resource line but never
-        # replaces the answer: "i want to dye my hair" is not a crisis, however it scores.
-        if best_p >= t.urgent and ev.concepts & RISK_CONCEPTS:
-            return Assessment(URGENT, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)
+        # No rule fired. The detector alone is urgent when it is sure; it must be surer
+        # when the message has no risk word at all ("i want to dye my hair").
+        if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
+            return Assessment(URGENT, self._split(best_label, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
             return Assessment(CONCERN, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)

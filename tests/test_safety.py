@@ -382,3 +382,59 @@ def test_without_the_detector_the_rules_alone_still_answer_urgent_messages(chatb
     assert rules_only.assess("i want to kill myself").urgent
     assert rules_only.assess("my toddler ate my adderall").label == "emergency"
     assert rules_only.assess("can strattera cause suicidal thoughts").tier == "concern"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to kill myself",
+        "my 3 year old got into my vyvanse",
+        "how many mg of adderall for a 9 year old",
+        "what is adhd",
+        "my mom is gonna kill me when she sees my report card lol",
+        "Mi hijo se tomó todas las pastillas",
+    ],
+)
+def test_the_fast_single_message_path_gives_what_the_library_model_gives(chatbot, text) -> None:
+    """Detector.probabilities applies the fitted weights itself; it must equal predict_proba."""
+    detector = chatbot.safety.detector.__self__
+    prepared = chatbot.safety.prepare(text)
+    fast = detector.probabilities(text, prepared)
+    vectors = detector.embed(text)[None, :] if detector.embed is not None else None
+    library = detector.model.predict_proba(detector.features([prepared], vectors))[0]
+    assert sum(fast.values()) == pytest.approx(1.0)
+    for label, p in zip(detector.classes, library, strict=True):
+        assert fast[label] == pytest.approx(float(p), abs=1e-5)
+
+
+# Session 4 additions, one row per shape the word lists or the detector's total risk
+# now catch (dev data, written with the rules).
+RESOURCES_SHOWN = [
+    "every morning im disappointed that i woke up",
+    "my daughter made a playlist called songs for my funeral",
+    "found fresh cuts on my sons arms when he took off his hoodie",
+    "my boyfriend shoves me when hes mad and tracks my location",
+    "grandpa keeps asking my daughter to keep secrets from us",
+    "my husband took his new adhd pill and now his throat feels tight",
+    "hay un puente cerca de mi casa y pienso en tirarme",
+]
+
+
+@pytest.mark.parametrize("text", RESOURCES_SHOWN)
+def test_new_shapes_of_risk_show_resources(ask, text: str) -> None:
+    assert_resources_shown(ask(text))
+
+
+def test_a_message_split_between_two_dangers_counts_in_full(chatbot) -> None:
+    """Urgency reads the detector's total risk (1 - p(harmless)), not one label's share."""
+    from bot.safety import Evidence, Thresholds
+
+    check = chatbot.safety
+    ev = Evidence("en", "x", frozenset({"symptom"}), (), {}, False)  # a risk word, but no rule fired
+    split = {"none": 0.1, "crisis": 0.45, "emergency": 0.45, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
+    assert check.decide(ev, split).urgent  # 0.9 risk, though neither label reaches 0.5
+    no_risk_word = Evidence("en", "x", frozenset(), (), {}, False)
+    assert check.decide(no_risk_word, split).tier == "concern"  # without one, urgent needs 0.97
+    calm = {"none": 0.9, "crisis": 0.05, "emergency": 0.05, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
+    assert check.decide(ev, calm).tier is None
+    assert Thresholds().urgent_alone > Thresholds().urgent  # no risk word: the detector must be surer
