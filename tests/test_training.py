@@ -1,0 +1,68 @@
+"""The matcher's training data (faq/matcher/) stays valid and apart from every test set."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.errors import BotError
+from bot.training import DECOY_CLASSES, load_training
+
+from .conftest import DATA_DIR
+
+FAQ = Path(__file__).resolve().parent.parent / "faq"
+
+
+def key(text: str) -> str:
+    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
+
+
+@pytest.fixture(scope="module")
+def examples(bot):
+    return load_training(FAQ, set(bot.kb.by_id))
+
+
+def test_every_entry_has_at_least_60_training_phrasings(bot, examples) -> None:
+    """Issue 9: at least 60 per entry, counting the vetted alternates and the training questions."""
+    counts = Counter(e.label for e in examples)
+    short = {
+        e.id: counts[e.id] + len(e.alternates) + 1 for e in bot.kb.entries if counts[e.id] + len(e.alternates) + 1 < 60
+    }
+    assert short == {}
+    assert all(counts[e.id] >= 50 for e in bot.kb.entries)  # most of them from the fresh hand
+
+
+def test_there_are_at_least_300_decoys_in_every_class(examples) -> None:
+    decoys = Counter(e.label for e in examples if e.decoy)
+    assert sum(decoys.values()) >= 300
+    assert set(decoys) == {f"decoy:{c}" for c in DECOY_CLASSES}
+
+
+def test_no_training_question_is_a_test_question(examples) -> None:
+    """Training, dev and blind stay apart: no training text equals a dev, holdout or blind question."""
+    held = set()
+    for name in ("questions.yaml", "holdout.yaml"):
+        held |= {key(x["q"]) for x in yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8"))["questions"]}
+    blind = yaml.safe_load((DATA_DIR / "blind_questions.yaml").read_text(encoding="utf-8"))
+    held |= {key(x["q"]) for section in blind.values() for x in section}
+    assert [e.text for e in examples if key(e.text) in held] == []
+
+
+def test_an_unknown_entry_id_is_refused_with_file_and_entry(tmp_path, bot) -> None:
+    shutil.copytree(FAQ / "matcher", tmp_path / "matcher")
+    path = tmp_path / "matcher" / "training-questions.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + '  no-such-entry:\n    - "what is this"\n', encoding="utf-8")
+    with pytest.raises(BotError, match=r"training-questions.yaml, entry 'no-such-entry'"):
+        load_training(tmp_path, set(bot.kb.by_id))
+
+
+def test_an_unknown_decoy_class_is_refused(tmp_path, bot) -> None:
+    shutil.copytree(FAQ / "matcher", tmp_path / "matcher")
+    path = tmp_path / "matcher" / "decoys.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + '  weather:\n    - "is it raining"\n', encoding="utf-8")
+    with pytest.raises(BotError, match=r"decoys.yaml, class 'weather'"):
+        load_training(tmp_path, set(bot.kb.by_id))
