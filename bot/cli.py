@@ -13,6 +13,7 @@ from .errors import BotError, ContentError, QuestionError
 from .reply import Reply
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
+BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_questions.yaml")  # issue 9: written before any tuning
 
 
 def format_reply(reply: Reply, *, width: int = 78) -> str:
@@ -100,6 +101,20 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for problem in warnings:
         print(f"warning: {problem}")
     kb = bot.kb
+    import yaml
+
+    from .content import DEFAULT_FAQ_DIR
+    from .training import MATCHER_DIR, load_training
+
+    root = Path(args.faq) if args.faq else DEFAULT_FAQ_DIR
+    if (root / MATCHER_DIR).is_dir():
+        try:
+            training = load_training(root, set(kb.by_id))
+        except (BotError, OSError, yaml.YAMLError) as exc:
+            print(f"error: {exc}")
+            return 1
+        questions, decoys = sum(not e.decoy for e in training), sum(e.decoy for e in training)
+        print(f"matcher training data OK: {questions} questions, {decoys} decoys")
     grades = grade_table(kb)
     worst = max(grades, key=lambda row: row[2])
     alternates = sum(len(e.alternates) for e in kb.entries)
@@ -113,18 +128,33 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_report, load_questions
+    from .evaluate import load_questions
 
     if args.file is None or args.safety:
         if args.file is None:
-            items = load_questions(DEFAULT_QUESTIONS, known_ids=set(bot.kb.by_id))
-            print(f"== questions: {DEFAULT_QUESTIONS.name} (dev)")
-            print(format_report(evaluate(bot, items), failures=args.failures))
-            print()
+            for path, what in ((DEFAULT_QUESTIONS, "dev"), (BLIND_QUESTIONS, "blind, never tuned on")):
+                if path.exists():
+                    items = load_questions(path, known_ids=set(bot.kb.by_id))
+                    print(f"== questions: {path.name} ({what})")
+                    print(_with_baselines(bot, items, failures=args.failures and what == "dev"))
+                    print()
         return cmd_eval_safety(bot, args)
     items = load_questions(args.file, known_ids=set(bot.kb.by_id))
-    print(format_report(evaluate(bot, items), failures=args.failures))
+    print(_with_baselines(bot, items, failures=args.failures))
     return 0
+
+
+def _with_baselines(bot: Bot, items: list, *, failures: bool) -> str:
+    """Return the bot's figures beside the encoder-only baseline's, measured in the same run."""
+    from .evaluate import EncoderOnly, evaluate, format_report, format_side_by_side
+
+    report = evaluate(bot, items)
+    if bot.encoder is None:
+        return format_report(report, failures=failures)
+    table = format_side_by_side({"bot": report, "encoder only": evaluate(EncoderOnly(bot), items)})
+    if failures:
+        table += "\n" + format_report(report, failures=True).split("\n", 1)[1]
+    return table
 
 
 def cmd_eval_safety(bot: Bot, args: argparse.Namespace) -> int:

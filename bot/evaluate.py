@@ -13,7 +13,9 @@ from .errors import BotError
 
 OUT_OF_SCOPE = "out-of-scope"
 SAFETY_IDS = ("safety-crisis", "safety-emergency", "safety-dosing")
-TAGS = frozenset("typo parent teen adult staff long brand lay indirect near-miss mixed".split())
+TAGS = frozenset(
+    "typo parent teen adult staff long brand lay indirect near-miss mixed formal marketing non-native".split()
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,65 @@ def evaluate(bot: Bot, items: list[Item]) -> Report:
     }
     for sid in SAFETY_IDS:
         group = [r for r in results if r.item.group == sid]
-        m[f"{sid.removeprefix('safety-')}_recall"] = _rate(sum(r.correct for r in group), len(group))
+        if group:  # a set without safety items has no recall to report
+            m[f"{sid.removeprefix('safety-')}_recall"] = _rate(sum(r.correct for r in group), len(group))
     return Report(results, m, dict(groups))
+
+
+@dataclass(frozen=True)
+class _BaselineReply:
+    kind: str
+    id: str | None
+    score: float
+    suggestions: tuple = ()
+
+
+class EncoderOnly:
+    """The baseline of issue 9: the sentence encoder alone, untuned.
+
+    Safety runs first exactly as in the bot (so only the matching differs); then the
+    entry with the phrasing nearest by cosine is the answer when the cosine is at
+    least `threshold`, and otherwise the reply is the fallback. The threshold is a
+    round number, not tuned: this is a yardstick, not a contender.
+    """
+
+    def __init__(self, bot: Bot, *, threshold: float = 0.5) -> None:
+        from .encoder import cached_vectors
+
+        if bot.encoder is None:
+            raise BotError("the encoder-only baseline needs the sentence encoder")
+        self.bot = bot
+        self.threshold = threshold
+        self.entry_of: list[str] = []
+        texts: list[str] = []
+        for entry in bot.kb.entries:
+            for phrase in (entry.question, *entry.alternates):
+                texts.append(phrase)
+                self.entry_of.append(entry.id)
+        self.vectors = cached_vectors(bot.encoder, texts, key=f"phrasings-{bot.kb.version}")
+
+    def ask(self, question: str) -> _BaselineReply:
+        """Return the baseline's reply kind and entry id for one question."""
+        safety = self.bot.assess(question)
+        if safety.urgent:
+            return _BaselineReply("safety", f"safety-{safety.label}", 1.0)
+        sims = self.vectors @ self.bot.encoder.encode_one(question)
+        best = int(sims.argmax())
+        score = float(sims[best])
+        if score >= self.threshold:
+            return _BaselineReply("answer", self.entry_of[best], score)
+        return _BaselineReply("fallback", None, score)
+
+
+def format_side_by_side(columns: dict[str, Report]) -> str:
+    """Return the metrics of several runs on one set as one table, one column per run."""
+    names = list(columns)
+    first = columns[names[0]]
+    lines = [f"questions: {len(first.results)} ({', '.join(f'{k} {v}' for k, v in sorted(first.counts.items()))})"]
+    lines.append(f"{'':34s} " + " ".join(f"{n:>14s}" for n in names))
+    for metric in first.metrics:
+        lines.append(f"{metric:34s} " + " ".join(f"{columns[n].metrics[metric] * 100:13.1f}%" for n in names))
+    return "\n".join(lines)
 
 
 def format_report(report: Report, *, failures: bool = False) -> str:
