@@ -13,6 +13,11 @@ FAQ_DIR = ROOT / "faq"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
+def text_key(text: str) -> str:
+    """Return text lower-cased, without punctuation, spaces squeezed: how two sets are kept apart."""
+    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
+
+
 @pytest.fixture(scope="session")
 def bot() -> Bot:
     """Return the bot loaded from the real faq/ (loading is the slow part)."""

@@ -13,7 +13,7 @@ import pytest
 from bot.evaluate import OUT_OF_SCOPE, SAFETY_IDS, evaluate, format_report, load_questions
 from bot.normalize import Normalizer
 
-from .conftest import DATA_DIR
+from .conftest import DATA_DIR, text_key
 from .test_content import CATALOG
 
 # Targets from the issue. The floor sits just under today's figure (92.2%) to stop
@@ -100,9 +100,6 @@ def test_the_blind_safety_set_never_leaks_into_the_exemplar_bank(bot):
     """Training data and the blind test stay apart: no exemplar is a blind message, word for word."""
     from bot.evaluate_safety import BLIND_SAFETY, load_safety_set
 
-    def key(text: str) -> str:
-        return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
-
-    blind = {key(i.text) for i in load_safety_set(BLIND_SAFETY)}
-    leaked = [ex.text for ex in bot.kb.detector.exemplars if key(ex.text) in blind]
+    blind = {text_key(i.text) for i in load_safety_set(BLIND_SAFETY)}
+    leaked = [ex.text for ex in bot.kb.detector.exemplars if text_key(ex.text) in blind]
     assert leaked == []

@@ -13,12 +13,9 @@ from bot.errors import BotError
 from bot.training import DECOY_CLASSES, load_training
 
 from .conftest import DATA_DIR
+from .conftest import text_key as key
 
 FAQ = Path(__file__).resolve().parent.parent / "faq"
-
-
-def key(text: str) -> str:
-    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
 
 
 @pytest.fixture(scope="module")
