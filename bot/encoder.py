@@ -21,6 +21,7 @@ and the bot matches lexically; it never raises for that.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import importlib.util
 import io
@@ -119,6 +120,8 @@ class Encoder:
 
         self._shrink = ort.RunOptions()
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        # One question is read by the safety detector and by the matcher: it is encoded once.
+        self._recent = functools.lru_cache(maxsize=64)(self._encode_one_uncached)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text as a float32 array of shape (len(texts), 384)."""
@@ -143,10 +146,15 @@ class Encoder:
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
-        """Return the vector of one text, shape (384,)."""
+        """Return the vector of one text, shape (384,), read-only (recent texts come from a small cache)."""
         if not isinstance(text, str):
             raise TypeError(f"encode_one takes a str, not {type(text).__name__}")
-        return self.encode([text])[0]
+        return self._recent(text)
+
+    def _encode_one_uncached(self, text: str) -> np.ndarray:
+        vector = self.encode([text])[0]
+        vector.flags.writeable = False
+        return vector
 
     def _run(self, batch: list[list[int]], *, shrink: bool = False) -> np.ndarray:
         width = max(len(ids) for ids in batch)
