@@ -91,7 +91,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from .lint import grade_table, lint
 
     try:
-        bot = load_bot(args.faq)
+        bot = load_bot(args.faq, matcher_model=False)  # checking content needs no learned matcher
     except ContentError as exc:
         for problem in exc.problems:
             print(f"error: {problem}")

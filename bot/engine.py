@@ -294,15 +294,23 @@ class Bot:
 
 
 def load_bot(
-    faq_dir: str | Path | None = None, *, thresholds: Thresholds | None = None, encoder: Encoder | None | bool = True
+    faq_dir: str | Path | None = None,
+    *,
+    thresholds: Thresholds | None = None,
+    encoder: Encoder | None | bool = True,
+    matcher_model: bool = True,
 ) -> Bot:
-    """Load and validate the content once and return a ready Bot (with the sentence encoder if it loads)."""
+    """Load and validate the content once and return a ready Bot (with the sentence encoder if it loads).
+
+    `matcher_model=False` leaves out the matcher's learned second opinion (content checks need
+    only the lexical matcher and the safety layer, and start several seconds sooner).
+    """
     if encoder is True:
         encoder = shared_encoder()
     kb = load_knowledge_base(faq_dir)
     training: list[Example] = []
     folder = Path(faq_dir) if faq_dir is not None else DEFAULT_FAQ_DIR
-    if encoder and (folder / MATCHER_DIR).is_dir():
+    if encoder and matcher_model and (folder / MATCHER_DIR).is_dir():
         training = load_training(folder, set(kb.by_id))
     bot = Bot(kb, thresholds=thresholds, encoder=encoder or None, training=training)
     release_freed_memory()  # training leaves freed memory behind; hand it back (about 70 MB per worker)
