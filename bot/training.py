@@ -10,6 +10,7 @@ The blind question set (tests/data/blind_questions.yaml) never feeds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,28 +49,32 @@ def _texts(where: str, value: object) -> list[str]:
     return value
 
 
+def _section(folder: Path, name: str, key: str, allowed: Callable[[str], bool], what: str) -> list[tuple[str, str]]:
+    """Return (group, text) pairs of one file's mapping `key`, each group checked by `allowed`."""
+    data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+    groups = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(groups, dict):
+        raise BotError(f"{MATCHER_DIR}/{name}: expected a mapping '{key}' of {what} -> questions")
+    pairs = []
+    for group, texts in groups.items():
+        where = f"{MATCHER_DIR}/{name}, {what} {group!r}"
+        if not isinstance(group, str) or not allowed(group):
+            raise BotError(f"{where}: no such {what}")
+        pairs += [(group, t) for t in _texts(where, texts)]
+    return pairs
+
+
 def load_training(faq_dir: str | Path, known_ids: set[str]) -> list[Example]:
     """Read and check faq/matcher/: every id known, every decoy class named, no text twice."""
     folder = Path(faq_dir) / MATCHER_DIR
-    examples: list[Example] = []
-    questions = yaml.safe_load((folder / "training-questions.yaml").read_text(encoding="utf-8"))
-    entries = questions.get("entries") if isinstance(questions, dict) else None
-    if not isinstance(entries, dict):
-        raise BotError("matcher/training-questions.yaml: expected a mapping 'entries' of id -> questions")
-    for entry_id, texts in entries.items():
-        if entry_id not in known_ids:
-            raise BotError(f"matcher/training-questions.yaml, entry {entry_id!r}: no such FAQ entry")
-        examples += [
-            Example(t, entry_id) for t in _texts(f"matcher/training-questions.yaml, entry {entry_id!r}", texts)
-        ]
-    decoys = yaml.safe_load((folder / "decoys.yaml").read_text(encoding="utf-8"))
-    classes = decoys.get("classes") if isinstance(decoys, dict) else None
-    if not isinstance(classes, dict):
-        raise BotError("matcher/decoys.yaml: expected a mapping 'classes' of class -> questions")
-    for name, texts in classes.items():
-        if name not in DECOY_CLASSES:
-            raise BotError(f"matcher/decoys.yaml, class {name!r}: not one of {', '.join(DECOY_CLASSES)}")
-        examples += [Example(t, f"decoy:{name}") for t in _texts(f"matcher/decoys.yaml, class {name!r}", texts)]
+    examples = [
+        Example(text, entry_id)
+        for entry_id, text in _section(folder, "training-questions.yaml", "entries", known_ids.__contains__, "entry")
+    ]
+    examples += [
+        Example(text, f"decoy:{name}")
+        for name, text in _section(folder, "decoys.yaml", "classes", DECOY_CLASSES.__contains__, "class")
+    ]
     seen: dict[str, str] = {}
     for ex in examples:
         key = " ".join(ex.text.lower().split())
