@@ -45,6 +45,30 @@ HARD_NEGATIVE_WEIGHT = 3.0
 FAQ_PHRASING_WEIGHT = 0.3
 
 
+class BlockScorer:
+    """A fitted multinomial LogisticRegression applied to one message, block by block.
+
+    It is what predict_proba computes (a softmax over linear scores), but each feature
+    block (character n-grams, word n-grams, then the sentence vector) multiplies its own
+    slice of the weights: no sparse matrices are stacked, and sklearn's per-call input
+    checks (about 2 ms a question) are skipped. Used by the detector and bot/intent.py.
+    """
+
+    def __init__(self, model: LogisticRegression, sparse_sizes: Sequence[int], vector_weight: float) -> None:
+        coef = model.coef_
+        self.blocks = [np.ascontiguousarray(b.T) for b in np.split(coef, np.cumsum(sparse_sizes), axis=1)]
+        self.vector = self.blocks.pop() * vector_weight  # what is left after the sparse blocks
+        self.bias = model.intercept_
+
+    def __call__(self, sparse_rows: Sequence, vector: np.ndarray | None = None) -> np.ndarray:
+        """Return the class probabilities for one message's sparse feature rows (and its vector)."""
+        scores = self.bias + sum((x @ w)[0] for x, w in zip(sparse_rows, self.blocks, strict=True))
+        if vector is not None:
+            scores = scores + vector @ self.vector
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
+
+
 class Detector:
     """Give each safety label a probability for one message."""
 
@@ -73,15 +97,8 @@ class Detector:
         self.model = LogisticRegression(C=c, max_iter=3000)
         self.model.fit(x.tocsr(), y, sample_weight=np.array([s.weight for s in samples]))
         self.classes = tuple(CLASSES[i] for i in self.model.classes_)
-        # One message at a time (every question), the model is applied as what it is: a softmax
-        # over linear scores. Each feature block multiplies its own slice of the weights, so no
-        # sparse matrices are stacked and sklearn's input checks run once, at training.
-        coef = self.model.coef_
-        n_chars, n_words = len(self.chars.vocabulary_), len(self.words.vocabulary_)
-        self._w_chars = np.ascontiguousarray(coef[:, :n_chars].T)
-        self._w_words = np.ascontiguousarray(coef[:, n_chars : n_chars + n_words].T)
-        self._w_vector = np.ascontiguousarray(coef[:, n_chars + n_words :].T) * vector_weight
-        self._bias = self.model.intercept_
+        sizes = (len(self.chars.vocabulary_), len(self.words.vocabulary_))
+        self._scorer = BlockScorer(self.model, sizes, vector_weight)
 
     def features(self, prepared: Sequence[str], vectors: np.ndarray | None = None):
         """Return the feature matrix for prepared texts (and their vectors, if used)."""
@@ -99,13 +116,8 @@ class Detector:
             row = self.model.predict_proba(self.features([prepared], vectors))[0]
             return dict(zip(self.classes, (float(p) for p in row), strict=True))
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            chars = self.chars.transform([prepared])
-            words = self.words.transform([prepared])
-        scores = (chars @ self._w_chars)[0] + (words @ self._w_words)[0] + self._bias
-        if self.embed is not None:
-            scores = scores + self.embed(raw) @ self._w_vector
-        scores = np.exp(scores - scores.max())
-        row = scores / scores.sum()
+            parts = (self.chars.transform([prepared]), self.words.transform([prepared]))
+        row = self._scorer(parts, self.embed(raw) if self.embed is not None else None)
         return dict(zip(self.classes, (float(p) for p in row), strict=True))
 
     def batch(self, raws: Sequence[str], prepared: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:

@@ -17,6 +17,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from .detector import BlockScorer
+
 OUT = "out-of-scope"
 VECTOR_WEIGHT = 1.0  # chosen on the dev questions (1.0, 2.0, 3.0 tried)
 C = 10.0
@@ -53,26 +55,15 @@ class IntentModel:
         self.classes = tuple(sorted(set(labels)))
         y = np.array([self.classes.index(label) for label in labels])
         model = LogisticRegression(C=C, max_iter=3000).fit(x, y)
-        # As in the safety detector: one question at a time, the softmax over linear scores
-        # is computed from each feature block's slice of the weights.
-        coef = model.coef_
-        n_chars, n_words = len(self.chars.vocabulary_), len(self.words.vocabulary_)
-        self._w_chars = np.ascontiguousarray(coef[:, :n_chars].T)
-        self._w_words = np.ascontiguousarray(coef[:, n_chars : n_chars + n_words].T)
-        self._w_vector = np.ascontiguousarray(coef[:, n_chars + n_words :].T) * VECTOR_WEIGHT
-        self._bias = model.intercept_
+        self._scorer = BlockScorer(model, (len(self.chars.vocabulary_), len(self.words.vocabulary_)), VECTOR_WEIGHT)
         self.model = model
 
     def probabilities(self, question: str) -> np.ndarray:
         """Return the probability of each class (in `self.classes` order) for one question."""
         prepared = self.prepare(question)
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            chars = self.chars.transform([prepared])
-            words = self.words.transform([prepared])
-        scores = (chars @ self._w_chars)[0] + (words @ self._w_words)[0] + self._bias
-        scores = scores + self.embed(question) @ self._w_vector
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+            parts = (self.chars.transform([prepared]), self.words.transform([prepared]))
+        return self._scorer(parts, self.embed(question))
 
     def best(self, question: str) -> tuple[str, float]:
         """Return the most likely class and its probability."""

@@ -49,17 +49,20 @@ def test_no_training_question_is_a_test_question(examples) -> None:
     assert [e.text for e in examples if key(e.text) in held] == []
 
 
-def test_an_unknown_entry_id_is_refused_with_file_and_entry(tmp_path, bot) -> None:
+@pytest.mark.parametrize(
+    ("name", "added", "message"),
+    [
+        (
+            "training-questions.yaml",
+            '  no-such-entry:\n    - "what is this"\n',
+            r"training-questions.yaml, entry 'no-such-entry'",
+        ),
+        ("decoys.yaml", '  weather:\n    - "is it raining"\n', r"decoys.yaml, class 'weather'"),
+    ],
+)
+def test_an_unknown_entry_id_or_decoy_class_is_refused_with_file_and_name(tmp_path, bot, name, added, message) -> None:
     shutil.copytree(FAQ / "matcher", tmp_path / "matcher")
-    path = tmp_path / "matcher" / "training-questions.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + '  no-such-entry:\n    - "what is this"\n', encoding="utf-8")
-    with pytest.raises(BotError, match=r"training-questions.yaml, entry 'no-such-entry'"):
-        load_training(tmp_path, set(bot.kb.by_id))
-
-
-def test_an_unknown_decoy_class_is_refused(tmp_path, bot) -> None:
-    shutil.copytree(FAQ / "matcher", tmp_path / "matcher")
-    path = tmp_path / "matcher" / "decoys.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + '  weather:\n    - "is it raining"\n', encoding="utf-8")
-    with pytest.raises(BotError, match=r"decoys.yaml, class 'weather'"):
+    path = tmp_path / "matcher" / name
+    path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
+    with pytest.raises(BotError, match=message):
         load_training(tmp_path, set(bot.kb.by_id))
