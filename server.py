@@ -458,6 +458,10 @@ def _register_api(app: Flask, limiter: Limiter) -> None:
                 "faq_version": bot.version,
                 "entries": len(bot.kb.entries),
                 "loaded_at": bot.kb.loaded_at,
+                # "hybrid": the sentence encoder and the learned matcher decide; "lexical": they
+                # could not load (matcher_reason says why) and the bot matches by words alone.
+                "matcher": bot.matcher_mode,
+                "matcher_reason": bot.matcher_reason or None,
                 "refused_edit": refused.to_dict() if refused else None,
             }
         )
@@ -631,6 +635,8 @@ def openapi_document(config: dict) -> dict:
                     faq_version=text,
                     entries={"type": "integer", "minimum": 0},
                     loaded_at=text,
+                    matcher={"type": "string", "enum": ["hybrid", "lexical"]},
+                    matcher_reason=nullable_text,
                     refused_edit={"type": "object", "nullable": True},
                 ),
                 "Error": _object(error=_object(code=text, message=text)),

@@ -1,4 +1,4 @@
-"""Command line: ask, chat, lint, eval and bench."""
+"""Command line: ask, chat, lint, eval, tune-safety, tune-matcher and bench."""
 
 from __future__ import annotations
 
@@ -115,6 +115,23 @@ def cmd_lint(args: argparse.Namespace) -> int:
             return 1
         questions, decoys = sum(not e.decoy for e in training), sum(e.decoy for e in training)
         print(f"matcher training data OK: {questions} questions, {decoys} decoys")
+        talk = {" ".join(p.lower().split()): k for k, t in kb.messages.smalltalk.items() for p in t.phrasings}
+        clash = [e.text for e in training if " ".join(e.text.lower().split()) in talk]
+        if clash:
+            print(f"error: {MATCHER_DIR}/: small-talk phrasings of messages.yaml are also training questions: {clash}")
+            return 1
+        from .decide import DECISION_FILE, DecisionModel
+
+        if (root / MATCHER_DIR / DECISION_FILE).is_file():
+            try:
+                decision = DecisionModel.load(root / MATCHER_DIR / DECISION_FILE)
+            except BotError as exc:
+                print(f"error: {exc}")
+                return 1
+            print(
+                f"matcher decision OK: answer from {decision.answer:.3f}, clarify from {decision.clarify:.3f} "
+                f"(fitted {decision.meta.get('date', 'on an unknown date')})"
+            )
     grades = grade_table(kb)
     worst = max(grades, key=lambda row: row[2])
     alternates = sum(len(e.alternates) for e in kb.entries)
@@ -128,7 +145,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
-    from .evaluate import load_questions
+    from .evaluate import load_questions, smalltalk_figures
 
     if args.file is None or args.safety:
         if args.file is None:
@@ -137,21 +154,52 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                     items = load_questions(path, known_ids=set(bot.kb.by_id))
                     print(f"== questions: {path.name} ({what})")
                     print(_with_baselines(bot, items, failures=args.failures and what == "dev"))
+                    talk, total = smalltalk_figures(bot, path)
+                    if total:
+                        print(f"small talk given the small-talk reply: {talk}/{total}")
                     print()
+            if args.kfold and bot.decision is not None:
+                _matcher_kfold(bot, args.kfold)
         return cmd_eval_safety(bot, args)
     items = load_questions(args.file, known_ids=set(bot.kb.by_id))
     print(_with_baselines(bot, items, failures=args.failures))
     return 0
 
 
+def _matcher_kfold(bot: Bot, folds: int) -> None:
+    """Print the matcher's figures on k held-out folds of the training questions, decoys and dev questions."""
+    from . import tune_matcher as tm
+    from .evaluate import OUT_OF_SCOPE, load_questions
+    from .training import load_training
+
+    assert bot.decision is not None
+    examples = load_training(Path(bot.kb.faq_dir), set(bot.kb.by_id))
+    dev = [
+        (i.q, ("",) if i.group == OUT_OF_SCOPE else i.expect)
+        for i in load_questions(DEFAULT_QUESTIONS, known_ids=set(bot.kb.by_id))
+        if i.group in ("in-scope", OUT_OF_SCOPE)
+    ]
+    cases = tm.out_of_fold(bot, examples, dev, folds=folds)
+    f = tm.figures(bot.decision, cases)
+    print(f"== matcher: {folds}-fold on the training questions, decoys and dev questions ({len(cases)} questions)")
+    print("  ".join(f"{k} {v * 100:5.1f}%" for k, v in f.items()))
+    print()
+
+
 def _with_baselines(bot: Bot, items: list, *, failures: bool) -> str:
-    """Return the bot's figures beside the encoder-only baseline's, measured in the same run."""
-    from .evaluate import EncoderOnly, evaluate, format_report, format_side_by_side
+    """Return the bot's figures beside the lexical-only and encoder-only baselines', measured in the same run."""
+    from .evaluate import EncoderOnly, LexicalOnly, evaluate, format_report, format_side_by_side
 
     report = evaluate(bot, items)
     if bot.encoder is None:
         return format_report(report, failures=failures)
-    table = format_side_by_side({"bot": report, "encoder only": evaluate(EncoderOnly(bot), items)})
+    table = format_side_by_side(
+        {
+            "bot": report,
+            "lexical only": evaluate(LexicalOnly(bot), items),
+            "encoder only": evaluate(EncoderOnly(bot), items),
+        }
+    )
     if failures:
         table += "\n" + format_report(report, failures=True).split("\n", 1)[1]
     return table
@@ -200,6 +248,46 @@ def cmd_tune_safety(bot: Bot, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tune_matcher(bot: Bot, args: argparse.Namespace) -> int:
+    import datetime as dt
+    import os
+    import tempfile
+    from dataclasses import replace
+
+    from . import tune_matcher as tm
+    from .decide import DECISION_FILE
+    from .training import MATCHER_DIR, load_training
+
+    if bot.encoder is None:
+        raise BotError("tune-matcher needs the sentence encoder (it is not loaded; see BOT_ENCODER)")
+    folder = Path(bot.kb.faq_dir)
+    examples = load_training(folder, set(bot.kb.by_id))
+    print(f"fitting the learned matcher {args.kfold} times on held-out folds of {len(examples)} examples...")
+    oof = tm.out_of_fold(bot, examples, folds=args.kfold)
+    dev = tm.dev_cases(bot, DEFAULT_QUESTIONS)  # the dev questions only: the blind set is never tuned on
+    model, figures = tm.tune(oof, dev)
+    meta = {
+        "date": dt.date.today().isoformat(),
+        "folds": args.kfold,
+        "training_examples": len(examples),
+        "dev_questions": len(dev),
+        **{where: {k: round(v, 4) for k, v in f.items()} for where, f in figures.items()},
+    }
+    model = replace(model, meta=meta)
+    for where, f in figures.items():
+        print(f"{where:16s} " + "  ".join(f"{k} {v * 100:5.1f}%" for k, v in f.items()))
+    print(f"thresholds: answer {model.answer:.3f}, clarify {model.clarify:.3f}")
+    if args.dry_run:
+        return 0
+    path = folder / MATCHER_DIR / DECISION_FILE
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".decision-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(model.dump())
+    os.replace(tmp, path)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run
 
@@ -230,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--failures", action="store_true", help="also list every miss (dev sets only)")
     tune = sub.add_parser("tune-safety", help="choose the safety thresholds on out-of-fold exemplars")
     tune.add_argument("--kfold", type=int, default=5, metavar="K")
+    tune_m = sub.add_parser(
+        "tune-matcher", help="fit the matcher's decision on held-out folds; write faq/matcher/decision.yaml"
+    )
+    tune_m.add_argument("--kfold", type=int, default=5, metavar="K")
+    tune_m.add_argument("--dry-run", action="store_true", help="print the figures; write nothing")
     bench = sub.add_parser("bench", help="latency benchmark against a difflib baseline and large FAQs")
     bench.add_argument("--questions", default=str(DEFAULT_QUESTIONS))
     bench.add_argument("--quick", action="store_true", help="fewer rounds (for smoke tests)")
@@ -256,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_chat(bot, args)
         if args.command == "tune-safety":
             return cmd_tune_safety(bot, args)
+        if args.command == "tune-matcher":
+            return cmd_tune_matcher(bot, args)
         return cmd_eval(bot, args)
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -140,9 +140,21 @@ class SafetyContent:
         return self.notes.get((label, lang)) or self.notes[(label, "en")]
 
 
+SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "clinic")
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """A vetted reply to small talk, and the phrasings the learned matcher learns it from."""
+
+    kind: str
+    reply: str
+    phrasings: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Messages:
-    """Vetted texts that are not entries: clarify, fallback, default note, labels."""
+    """Vetted texts that are not entries: clarify, fallback, default note, labels, small talk."""
 
     clinician_note: str
     clarify: str
@@ -151,6 +163,7 @@ class Messages:
     evidence_labels: Mapping[str, str]
     review_months: int
     review_grace_days: int
+    smalltalk: Mapping[str, SmallTalk] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -539,7 +552,7 @@ def _read_sources(c: _Checker, data: Any) -> dict[str, Source]:
 def _read_messages(c: _Checker, data: Any) -> Messages | None:
     file = "messages.yaml"
     keys = {"clinician_note", "clarify", "fallback", "fallback_suggestions", "evidence_labels", "review"}
-    if not c.fields(data, file, None, keys, keys, "the file"):
+    if not c.fields(data, file, None, keys | {"smalltalk"}, keys, "the file"):
         return None
     note = c.text(data.get("clinician_note"), file, None, "clinician_note")
     clarify = c.text(data.get("clarify"), file, None, "clarify")
@@ -561,9 +574,44 @@ def _read_messages(c: _Checker, data: Any) -> Messages | None:
         for name, value in (("review.months", months), ("review.grace_days", grace)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 c.error(file, None, name, f"{value!r} must be a whole number")
+    smalltalk = _read_smalltalk(c, data.get("smalltalk", {}))
     if None in (note, clarify, fallback) or not isinstance(months, int) or not isinstance(grace, int):
         return None
-    return Messages(note, clarify, fallback, tuple(suggestions), MappingProxyType(labels), months, grace)
+    return Messages(
+        note,
+        clarify,
+        fallback,
+        tuple(suggestions),
+        MappingProxyType(labels),
+        months,
+        grace,
+        MappingProxyType(smalltalk),
+    )
+
+
+def _read_smalltalk(c: _Checker, data: Any) -> dict[str, SmallTalk]:
+    file = "messages.yaml"
+    if not isinstance(data, dict):
+        c.error(file, None, "smalltalk", f"must map each kind ({', '.join(SMALLTALK_KINDS)}) to a reply and phrasings")
+        return {}
+    out: dict[str, SmallTalk] = {}
+    seen: dict[str, str] = {}
+    for kind, body in data.items():
+        where = f"smalltalk.{kind}"
+        if kind not in SMALLTALK_KINDS:
+            c.error(file, None, where, f"unknown kind (one of: {', '.join(SMALLTALK_KINDS)})")
+            continue
+        if not c.fields(body, file, None, {"reply", "phrasings"}, {"reply", "phrasings"}, f"'{where}'"):
+            continue
+        reply = c.text(body.get("reply"), file, None, f"{where}.reply")
+        phrasings = c.text_list(body.get("phrasings"), file, None, f"{where}.phrasings")
+        for text in phrasings:
+            key = " ".join(text.lower().split())
+            if seen.setdefault(key, kind) != kind:
+                c.error(file, None, f"{where}.phrasings", f"{text!r} is also a phrasing of {seen[key]!r}")
+        if reply and phrasings:
+            out[kind] = SmallTalk(kind, reply, tuple(phrasings))
+    return out
 
 
 def _read_synonyms(c: _Checker, data: Any) -> tuple[dict[str, str], list[str]]:

@@ -1,15 +1,19 @@
-"""The bot: safety check first, then match, then decide what kind of reply to give."""
+"""The bot: question checks, safety, small talk, then score three ways and decide (bot/decide.py)."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .content import DEFAULT_FAQ_DIR, Entry, KnowledgeBase, load_knowledge_base
+from .decide import DECISION_FILE, DecisionModel, Signals
 from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_detector
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
 from .errors import QuestionError
@@ -22,18 +26,29 @@ from .safety import Thresholds as SafetyThresholds
 from .safety_data import NONE
 from .training import MATCHER_DIR, Example, load_training
 
+log = logging.getLogger("bot")
+
 MAX_QUESTION_CHARS = 500
+
+
+def text_key(text: str) -> str:
+    """Return text lower-cased, without punctuation, spaces squeezed (how small talk is looked up)."""
+    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """How sure the matcher must be: answer, or ask which one, or say it can't help.
+    """How sure the lexical matcher must be: answer, or ask which one, or say it can't help.
 
-    The winner must lead the next entry by `margin`. A question with a topic word
-    (ADHD, a medicine, ketamine...) is then answered from `answer` up; one without
-    needs `off_topic_answer`, since most such questions are about something else
-    ("symptoms of covid"). Below `clarify` the bot says what it covers instead.
+    These decide alone only when the learned decision (bot/decide.py) is not loaded; it
+    reads what they would do as one of its signals. The winner must lead the next
+    entry by `margin`. A question with a topic word (ADHD, a medicine, ketamine...) is
+    then answered from `answer` up; one without needs `off_topic_answer`, since most
+    such questions are about something else ("symptoms of covid"). Below `clarify`
+    the bot says what it covers instead.
     """
 
     answer: float = 0.30
@@ -41,14 +56,8 @@ class Thresholds:
     clarify: float = 0.30
     clarify_band: float = 0.18
     off_topic_answer: float = 0.65
-    # The learned matcher (bot/intent.py), when it is loaded, has the last word:
-    # over a lexical answer its own choice wins from `intent_answer`; a lexical clarify
-    # becomes its choice from `intent_clarify` when that was one of the choices offered;
-    # and an answer turns into the fallback when it gives out-of-scope `intent_out`.
-    # Chosen on the dev questions and on 5-fold over the training questions and decoys.
-    intent_answer: float = 0.5
-    intent_clarify: float = 0.9
-    intent_out: float = 0.2
+    # The learned matcher's small-talk classes ("hello", "thanks") answer from this probability.
+    smalltalk: float = 0.5
 
 
 def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
@@ -60,27 +69,54 @@ def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
     for entry in kb.entries:
         for phrase in (entry.question, *entry.alternates):
             samples.append(Sample(safety.prepare(phrase), phrase, NONE, FAQ_PHRASING_WEIGHT))
+    # Greetings, thanks and goodbyes are ordinary too: short messages say little, and
+    # without these the detector read "hi there" or "see you" as a crisis.
+    for talk in kb.messages.smalltalk.values():
+        for phrase in talk.phrasings:
+            samples.append(Sample(safety.prepare(phrase), phrase, NONE, FAQ_PHRASING_WEIGHT))
     return samples
+
+
+SMALLTALK = "smalltalk:"  # the learned matcher's classes for small talk: smalltalk:greeting, ...
+
+
+def intent_examples(
+    kb: KnowledgeBase, training: Sequence[Example]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Return the learned matcher's (text, class) pairs: those always kept, and the training questions.
+
+    Kept: every entry's vetted phrasings and the small-talk phrasings. Training: the training
+    questions and decoys; a decoy's class is OUT, except clinic logistics (hours, booking,
+    cost, insurance), which get the clinic reply.
+    """
+    kept = [(phrase, entry.id) for entry in kb.entries for phrase in (entry.question, *entry.alternates)]
+    kept += [(phrase, SMALLTALK + kind) for kind, talk in kb.messages.smalltalk.items() for phrase in talk.phrasings]
+    clinic = "clinic" in kb.messages.smalltalk
+    trained = [
+        (
+            ex.text,
+            (SMALLTALK + "clinic" if clinic and ex.label == "decoy:clinic-logistics" else OUT)
+            if ex.decoy
+            else ex.label,
+        )
+        for ex in training
+    ]
+    return kept, trained
 
 
 def train_intent(
     kb: KnowledgeBase, training: Sequence[Example], encoder: Encoder, normalizer: Normalizer
 ) -> IntentModel:
     """Return the learned matcher for this content and training data (trained once per process)."""
-    texts: list[str] = []
-    labels: list[str] = []
-    for entry in kb.entries:
-        for phrase in (entry.question, *entry.alternates):
-            texts.append(phrase)
-            labels.append(entry.id)
-    for example in training:
-        texts.append(example.text)
-        labels.append(OUT if example.decoy else example.label)
-    # Keyed, like the detector, by what changes rarely: the training data and the set of
-    # entry ids. An edit of an answer or a phrasing then reloads in a second instead of
-    # retraining; the model keeps the phrasings of the first load in this process until
+    kept, trained = intent_examples(kb, training)
+    texts = [t for t, _ in kept + trained]
+    labels = [c for _, c in kept + trained]
+    # Keyed, like the detector, by what changes rarely: the training data, the small talk and
+    # the set of entry ids. An edit of an answer or a phrasing then reloads in a second instead
+    # of retraining; the model keeps the phrasings of the first load in this process until
     # an entry is added or removed (or the process restarts).
-    keyed = [f"{e.label}\t{e.text}" for e in training] + sorted(kb.by_id)
+    keyed = [f"{c}\t{t}" for t, c in trained] + sorted(kb.by_id)
+    keyed += [f"{SMALLTALK}{k}\t{p}" for k, talk in kb.messages.smalltalk.items() for p in talk.phrasings]
     digest = hashlib.sha256("\n".join(keyed).encode()).hexdigest()
 
     def build() -> IntentModel:
@@ -104,10 +140,11 @@ def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | No
             vectors = cached_vectors(encoder, [s.raw for s in samples], key=f"detector-{kb.detector.version}")
         return Detector(samples, vectors=vectors, embed=encoder.encode_one if encoder is not None else None)
 
-    # Keyed by the safety data (faq/detector/) and the model, not by the whole content:
-    # an edit of an answer reloads in a second instead of retraining; the FAQ phrasings
-    # it learned as ordinary questions are those of the first load in this process.
-    return trained_detector((kb.detector.version, model), build)
+    # Keyed by the safety data (faq/detector/), the small talk and the model, not by the
+    # whole content: an edit of an answer reloads in a second instead of retraining; the
+    # FAQ phrasings it learned as ordinary questions are those of the first load in this process.
+    talk = hashlib.sha256(repr(sorted((k, t.phrasings) for k, t in kb.messages.smalltalk.items())).encode())
+    return trained_detector((kb.detector.version, talk.hexdigest(), model), build)
 
 
 class Bot:
@@ -121,6 +158,7 @@ class Bot:
         encoder: Encoder | None = None,
         safety_thresholds: SafetyThresholds | None = None,
         training: Sequence[Example] = (),
+        decision: DecisionModel | None = None,
         **matcher_options,
     ) -> None:
         self.kb = kb
@@ -136,6 +174,21 @@ class Bot:
         self.intent = (
             train_intent(kb, training, encoder, self.matcher.normalizer) if encoder is not None and training else None
         )
+        # The learned decision needs the learned matcher; without it the lexical thresholds decide.
+        self.decision = decision if self.intent is not None else None
+        self._smalltalk_exact = {
+            text_key(p): kind for kind, talk in kb.messages.smalltalk.items() for p in talk.phrasings
+        }
+        self._phrasings: tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None = None
+        if encoder is not None:
+            self._phrasings = phrasing_vectors(kb, encoder)
+
+    matcher_reason = ""  # why the matcher is lexical only, when it is (set by load_bot)
+
+    @property
+    def matcher_mode(self) -> str:
+        """Return "hybrid" when the sentence encoder and the learned matcher decide, else "lexical"."""
+        return "hybrid" if self.decision is not None else "lexical"
 
     @property
     def version(self) -> str:
@@ -192,7 +245,9 @@ class Bot:
             safety_note=note,
         )
 
-    def _fallback(self, score: float, note: SafetyNote | None = None, *, lang: str = "en") -> Reply:
+    def _fallback(
+        self, score: float, note: SafetyNote | None = None, *, lang: str = "en", likely: tuple[str, ...] = ()
+    ) -> Reply:
         m = self.kb.messages
         answer = m.fallback if lang == "en" else f"{self.kb.safety.spanish_notice} {m.fallback}"
         return Reply(
@@ -203,7 +258,7 @@ class Bot:
             citations=(),
             clinician_note=m.clinician_note,
             evidence=None,
-            suggestions=self._suggest(m.fallback_suggestions),
+            suggestions=self._suggest(dict.fromkeys((*likely, *m.fallback_suggestions))),
             score=round(score, 3),
             faq_version=self.kb.version,
             safety_note=note,
@@ -240,22 +295,61 @@ class Bot:
         close = [h for h in hits if h.score >= max(t.clarify, top.score - t.clarify_band)]
         return "clarify", close
 
-    def _second_opinion(self, question: str, kind: str, shown: list[Match]) -> tuple[str, list[Match]]:
-        """Return the reply kind and hits after the learned matcher has had its say."""
-        assert self.intent is not None
-        t = self.thresholds
-        probs = self.intent.probabilities(question)
-        classes = self.intent.classes
-        best = int(probs.argmax())
-        label, p = classes[best], float(probs[best])
-        offered = [h.entry_id for h in shown]
-        overrule = kind == "answer" and p >= t.intent_answer
-        promote = kind == "clarify" and label in offered and p >= t.intent_clarify
-        if label != OUT and (overrule or promote):
-            kind, shown = "answer", [Match(label, round(p, 4), self.kb.by_id[label].question)]
-        if kind == "answer" and probs[classes.index(OUT)] >= t.intent_out:
-            return "fallback", shown
-        return kind, shown
+    def signals(
+        self, question: str, hits: list[Match], lexical_kind: str, probs: Mapping[str, float] | None = None
+    ) -> Signals:
+        """Return what the learned matcher (or `probs`), the lexical matcher and the encoder say about a question."""
+        assert self._phrasings is not None and self.encoder is not None
+        if probs is None:
+            probs = self.class_probabilities(question)
+        by_id = self.kb.by_id
+        entries = {c: p for c, p in probs.items() if c in by_id}
+        vectors, starts, ids = self._phrasings
+        best = np.maximum.reduceat(vectors @ self.encoder.encode_one(question), starts)
+        return Signals(
+            probs=entries,
+            p_out=max(0.0, 1.0 - sum(entries.values())),
+            lexical=[(h.entry_id, h.score) for h in hits],
+            on_topic=bool(hits) and hits[0].on_topic,
+            lexical_kind=lexical_kind,
+            cosine=dict(zip(ids, best.tolist(), strict=True)),
+        )
+
+    def class_probabilities(self, question: str, intent: IntentModel | None = None) -> dict[str, float]:
+        """Return the learned matcher's (or `intent`'s) probability for each class (entries, small talk, OUT)."""
+        intent = intent or self.intent
+        assert intent is not None
+        return dict(zip(intent.classes, intent.probabilities(question).tolist(), strict=True))
+
+    def smalltalk_kind(self, question: str, probs: Mapping[str, float] | None) -> str | None:
+        """Return the small-talk kind a message is ("greeting", ...), or None.
+
+        A message typed as one of the phrasings is that kind, in either mode; the learned
+        matcher, when loaded, also knows other ways of saying it.
+        """
+        kind = self._smalltalk_exact.get(text_key(question))
+        if kind is None and probs:
+            label = max(probs, key=probs.__getitem__)
+            if label.startswith(SMALLTALK) and probs[label] >= self.thresholds.smalltalk:
+                kind = label.removeprefix(SMALLTALK)
+        return kind
+
+    def smalltalk_reply(self, kind: str, note: SafetyNote | None = None) -> Reply:
+        """Return the vetted small-talk reply of this kind, with the fallback topics."""
+        m = self.kb.messages
+        return Reply(
+            kind="smalltalk",
+            id=None,
+            question=None,
+            answer=m.smalltalk[kind].reply,
+            citations=(),
+            clinician_note=m.clinician_note,
+            evidence=None,
+            suggestions=self._suggest(m.fallback_suggestions),
+            score=1.0,
+            faq_version=self.kb.version,
+            safety_note=note,
+        )
 
     def assess(self, question: str) -> Assessment:
         """Return what the safety step makes of a cleaned question."""
@@ -282,15 +376,33 @@ class Bot:
         note = self.safety_note(assessment)
         if assessment.lang == "es":
             return self._fallback(0.0, note, lang="es")
+        probs = self.class_probabilities(question) if self.intent is not None else None
+        talk = self.smalltalk_kind(question, probs)
+        if talk is not None:
+            return self.smalltalk_reply(talk, note)
         hits = self.matcher.search(question, limit=3)
         kind, shown = self.decide(hits)
-        if self.intent is not None and kind != "fallback":
-            kind, shown = self._second_opinion(question, kind, shown)
+        exact = bool(hits) and hits[0].score >= 1.0  # typed as a vetted phrasing: that entry
+        if self.decision is not None and not exact:
+            kind, ranked = self.decision.decide(self.signals(question, hits, kind, probs))
+            shown = [Match(c, round(p, 4), self.kb.by_id[c].question) for c, p in ranked]
         if kind == "answer":
             return self.reply_for(self.kb.by_id[shown[0].entry_id], score=shown[0].score, note=note)
         if kind == "clarify":
             return self._clarify(shown, note)
-        return self._fallback(hits[0].score if hits else 0.0, note)
+        return self._fallback(hits[0].score if hits else 0.0, note, likely=tuple(h.entry_id for h in shown))
+
+
+def phrasing_vectors(kb: KnowledgeBase, encoder: Encoder) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Return every entry's phrasings as vectors, the row where each entry starts, and the entry ids."""
+    texts: list[str] = []
+    starts: list[int] = []
+    for entry in kb.entries:
+        starts.append(len(texts))
+        texts += [entry.question, *entry.alternates]
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    vectors = cached_vectors(encoder, texts, key=f"phrasings-{digest}")
+    return vectors, np.array(starts, dtype=np.intp), tuple(e.id for e in kb.entries)
 
 
 def load_bot(
@@ -305,14 +417,30 @@ def load_bot(
     `matcher_model=False` leaves out the matcher's learned second opinion (content checks need
     only the lexical matcher and the safety layer, and start several seconds sooner).
     """
+    reason = ""
     if encoder is True:
         encoder = shared_encoder()
+        reason = _ENCODER[1] if _ENCODER else ""
     kb = load_knowledge_base(faq_dir)
     training: list[Example] = []
+    decision = None
     folder = Path(faq_dir) if faq_dir is not None else DEFAULT_FAQ_DIR
-    if encoder and matcher_model and (folder / MATCHER_DIR).is_dir():
+    if not encoder:
+        reason = f"the sentence encoder is not loaded ({reason or 'turned off'})"
+    elif not matcher_model:
+        reason = "the learned matcher is left out (content checks)"
+    elif not (folder / MATCHER_DIR).is_dir():
+        reason = f"there is no {MATCHER_DIR}/ folder of training data"
+    else:
         training = load_training(folder, set(kb.by_id))
-    bot = Bot(kb, thresholds=thresholds, encoder=encoder or None, training=training)
+        if (folder / MATCHER_DIR / DECISION_FILE).is_file():
+            decision = DecisionModel.load(folder / MATCHER_DIR / DECISION_FILE)
+        else:
+            reason = f"there is no {MATCHER_DIR}/{DECISION_FILE} (run `python -m bot tune-matcher`)"
+    bot = Bot(kb, thresholds=thresholds, encoder=encoder or None, training=training, decision=decision)
+    bot.matcher_reason = "" if bot.matcher_mode == "hybrid" else reason
+    if bot.matcher_mode == "lexical" and matcher_model:
+        log.warning("matcher: lexical only, because %s", reason)
     release_freed_memory()  # training leaves freed memory behind; hand it back (about 70 MB per worker)
     return bot
 

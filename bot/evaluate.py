@@ -137,6 +137,29 @@ class _BaselineReply:
     suggestions: tuple = ()
 
 
+class LexicalOnly:
+    """The lexical baseline: the bot as it was before issue 9 (rapidfuzz, index and word model).
+
+    Safety runs first exactly as in the bot; then the lexical matcher's thresholds alone
+    decide between an answer, "did you mean" and the fallback.
+    """
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def ask(self, question: str) -> _BaselineReply:
+        """Return the baseline's reply kind and entry id for one question."""
+        safety = self.bot.assess(question)
+        if safety.urgent:
+            return _BaselineReply("safety", f"safety-{safety.label}", 1.0)
+        hits = self.bot.matcher.search(question, limit=3)
+        kind, shown = self.bot.decide(hits)
+        score = hits[0].score if hits else 0.0
+        if kind == "answer":
+            return _BaselineReply("answer", shown[0].entry_id, score)
+        return _BaselineReply(kind, None, score, self.bot._suggest(h.entry_id for h in shown))
+
+
 class EncoderOnly:
     """The baseline of issue 9: the sentence encoder alone, untuned.
 
@@ -172,6 +195,13 @@ class EncoderOnly:
         if score >= self.threshold:
             return _BaselineReply("answer", self.entry_of[best], score)
         return _BaselineReply("fallback", None, score)
+
+
+def smalltalk_figures(bot: Bot, path: str | Path) -> tuple[int, int]:
+    """Return (small-talk replies, messages) over a question file's `smalltalk` section."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    texts = [x["q"] for x in (data.get("smalltalk") or []) if isinstance(x, dict) and isinstance(x.get("q"), str)]
+    return sum(bot.ask(t).kind == "smalltalk" for t in texts), len(texts)
 
 
 def format_side_by_side(columns: dict[str, Report]) -> str:

@@ -29,6 +29,18 @@ def lint(bot: Bot) -> list[ContentProblem]:
                     "warning",
                 )
             )
+    for kind, talk in kb.messages.smalltalk.items():
+        for i, phrase in enumerate(talk.phrasings):
+            if bot.assess(phrase).urgent:
+                problems.append(
+                    ContentProblem(
+                        "messages.yaml",
+                        None,
+                        f"smalltalk.{kind}.phrasings[{i}]",
+                        f"{phrase!r} triggers a safety reply, so it can never reach this small-talk reply",
+                        "warning",
+                    )
+                )
     for entry in kb.entries:
         for i, phrase in enumerate(entry.alternates):
             if bot.assess(phrase).urgent:

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from .words import english_words
+
 # Words that carry no topic on their own. Question words are here too: the topic
 # words around them decide the match ("how fast", "how common" keep their content).
 STOPWORDS = frozenset(
@@ -261,8 +263,16 @@ class Normalizer:
         return self._typos.lookup(word) or word
 
     def tokens(self, text: str) -> list[str]:
-        """Return the normalised tokens of text, stopwords included."""
-        words = [self.correct(w) for w in _ages(self.stems(text))]
+        """Return the normalised tokens of text, stopwords included.
+
+        Typos are fixed only in words that are not real English words (pyspellchecker's
+        common words, bot/words.py): "mediation" stays "mediation", never "medication".
+        """
+        folded = fold(text).split()
+        stems = [w if w in STOPWORDS else stem(w) for w in folded]
+        english = english_words()
+        real = {s for w, s in zip(folded, stems, strict=True) if w in english}
+        words = [w if w in real else self.correct(w) for w in _ages(stems)]
         out: list[str] = []
         i = 0
         phrases = self._phrases

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("answer", "clarify", "fallback", "safety")
+KINDS = ("answer", "clarify", "fallback", "safety", "smalltalk")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 `training-questions.yaml` maps entry ids to questions written by a different hand
 from the alternates (helper sessions that saw only the FAQ catalog); `decoys.yaml`
 holds out-of-scope questions in named classes (other conditions, other drugs,
-interactions, clinic logistics, legal, chit-chat, creative requests) that teach
+interactions, clinic logistics, legal, chit-chat, creative requests, and everyday
+questions outside health that share the FAQ's words) that teach
 where the FAQ's edges are. Neither file is shown to readers; both are checked here.
 The blind question set (tests/data/blind_questions.yaml) never feeds them.
 """
@@ -27,6 +28,7 @@ DECOY_CLASSES = (
     "legal",
     "chit-chat",
     "creative-requests",
+    "everyday",
 )
 
 

@@ -494,7 +494,7 @@
         return s && typeof s.id === "string" && typeof s.question === "string";
       });
       if (suggestions.length) {
-        var isChoice = kind === "clarify" || kind === "fallback";
+        var isChoice = kind === "clarify" || kind === "fallback" || kind === "smalltalk";
         var label = isChoice ? TEXT.choices : TEXT.related;
         var group = h(
           "div",

@@ -698,7 +698,7 @@
         return s && typeof s.id === "string" && typeof s.question === "string";
       });
       if (suggestions.length) {
-        var isChoice = kind === "clarify" || kind === "fallback";
+        var isChoice = kind === "clarify" || kind === "fallback" || kind === "smalltalk";
         var heading = isChoice ? TEXT.choices : TEXT.related;
         var group = h("div", {
           class: isChoice ? "choices" : "related",

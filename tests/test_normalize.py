@@ -336,3 +336,11 @@ def test_index_and_query_use_the_same_normalisation(kb) -> None:
         assert phrase.key == " ".join(normalizer.tokens(phrase.text))
     # A second bot over the same content builds the same index.
     assert [p.key for p in Bot(kb).matcher.phrases] == [p.key for p in bot.matcher.phrases]
+
+
+@pytest.mark.parametrize(("text", "real"), [("mediation", "mediation"), ("a diagnosed child", "diagnosed")])
+def test_a_real_english_word_is_never_respelt_into_another(bot, text: str, real: str) -> None:
+    """Issue 9: only words that are not English are corrected ("mediation" is not "medication")."""
+    normalizer = bot.matcher.normalizer
+    assert normalizer.stems(real)[0] in normalizer.tokens(text)
+    assert normalizer.tokens("medicaton") == normalizer.tokens("medication")  # a slip is still fixed

@@ -129,16 +129,22 @@ def test_each_message_is_added_to_the_live_log_once(page: Page):
     assert page.evaluate("window.__logChanges") == ["add:1 remove:0", "add:1 remove:0"]
 
 
-def test_clarify_then_click_a_suggestion(page: Page, server: Server):
-    expected = server.ask("adhd meds")
-    assert expected["kind"] == "clarify" and expected["suggestions"]
+def _ask_for_choices(page: Page, server: Server, question: str, kind: str) -> tuple[Locator, dict]:
+    """Ask in the widget; check the reply's text, note and choices; return the choices and the API's reply."""
+    expected = server.ask(question)
+    assert expected["kind"] == kind and expected["suggestions"]
     page.goto("/")
     open_widget(page)
-    reply = ask(page, "adhd meds")
+    reply = ask(page, question)
     expect(reply.locator(".answer")).to_have_text(expected["answer"])
     expect(reply.locator(".note")).to_have_text(expected["clinician_note"])
     choices = reply.get_by_role("group", name="Pick one").get_by_role("button")
     expect(choices).to_have_text([s["question"] for s in expected["suggestions"]])
+    return choices, expected
+
+
+def test_clarify_then_click_a_suggestion(page: Page, server: Server):
+    choices, expected = _ask_for_choices(page, server, "adhd meds", "clarify")
 
     first = expected["suggestions"][0]
     with page.expect_request(f"**/api/entries/{first['id']}"):
@@ -614,3 +620,7 @@ def test_widget_code_never_parses_markup_or_stores_outside_the_session():
     assert "localStorage." not in code and "document.cookie" not in code
     css = (ROOT / "static" / "widget.css").read_text()
     assert "@import" not in css and "url(" not in css  # nothing else to fetch
+
+
+def test_hello_gets_the_welcome_and_topics_to_pick(page: Page, server: Server):
+    _ask_for_choices(page, server, "hello", "smalltalk")
