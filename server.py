@@ -31,8 +31,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import Bot, ContentError, QuestionError
-from bot.engine import MAX_QUESTION_CHARS
 from bot.live import LiveBot
+from bot.question import MAX_QUESTION_CHARS
 from bot.reply import KINDS
 
 ROOT = Path(__file__).resolve().parent
@@ -408,11 +408,12 @@ def _register_api(app: Flask, limiter: Limiter) -> None:
     def ask():
         question = _question_from_request()
         bot = current_bot()
-        key = cache.key(bot.version, question)
-        hit = cache.get(key)
-        if hit is not None:
-            return _reply_response(*hit)
         try:
+            question = bot.clean(question)  # first: the cache key hashes valid text only
+            key = cache.key(bot.version, question)
+            hit = cache.get(key)
+            if hit is not None:
+                return _reply_response(*hit)
             reply = bot.ask(question)
         except QuestionError as exc:
             g.error_code = exc.code

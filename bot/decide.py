@@ -31,6 +31,7 @@ import numpy as np
 import yaml
 
 from .errors import BotError
+from .matcher import Match
 
 DECISION_FILE = "decision.yaml"
 FEATURES = (
@@ -197,3 +198,39 @@ def fit(rows: Sequence[tuple[Signals, str]], *, c: float = 1.0) -> tuple[tuple[f
             y.append(cand == label)
     model = LogisticRegression(C=c, max_iter=5000).fit(np.array(x, dtype=np.float64), np.array(y))
     return tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0])
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How sure the lexical matcher must be: answer, or ask which one, or say it can't help.
+
+    These decide alone only when the learned decision (bot/decide.py) is not loaded; it
+    reads what they would do as one of its signals. The winner must lead the next
+    entry by `margin`. A question with a topic word (ADHD, a medicine, ketamine...) is
+    then answered from `answer` up; one without needs `off_topic_answer`, since most
+    such questions are about something else ("symptoms of covid"). Below `clarify`
+    the bot says what it covers instead.
+    """
+
+    answer: float = 0.30
+    margin: float = 0.06
+    clarify: float = 0.30
+    clarify_band: float = 0.18
+    off_topic_answer: float = 0.65
+    # The learned matcher's small-talk classes ("hello", "thanks") answer from this probability.
+    smalltalk: float = 0.5
+
+
+def decide_lexical(hits: Sequence[Match], t: Thresholds) -> tuple[str, list[Match]]:
+    """Return the reply kind the lexical thresholds alone give ranked hits, and the hits to show."""
+    if not hits:
+        return "fallback", []
+    top = hits[0]
+    second = hits[1].score if len(hits) > 1 else 0.0
+    enough = t.answer if top.on_topic else t.off_topic_answer
+    if top.score >= enough and top.score - second >= t.margin:
+        return "answer", [top]
+    if top.score < t.clarify:
+        return "fallback", []
+    close = [h for h in hits if h.score >= max(t.clarify, top.score - t.clarify_band)]
+    return "clarify", close

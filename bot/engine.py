@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .content import DEFAULT_FAQ_DIR, Entry, KnowledgeBase, load_knowledge_base
-from .decide import DECISION_FILE, DecisionModel, Signals
+from .decide import DECISION_FILE, DecisionModel, Signals, Thresholds, decide_lexical
 from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_detector
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
-from .errors import QuestionError
 from .intent import OUT, IntentModel
 from .matcher import Match, Matcher
 from .normalize import Normalizer
+from .question import clean
 from .reply import Action, Citation, Reply, SafetyNote, Suggestion
 from .safety import Assessment, SafetyCheck
 from .safety import Thresholds as SafetyThresholds
@@ -28,36 +26,10 @@ from .training import MATCHER_DIR, Example, load_training
 
 log = logging.getLogger("bot")
 
-MAX_QUESTION_CHARS = 500
-
 
 def text_key(text: str) -> str:
     """Return text lower-cased, without punctuation, spaces squeezed (how small talk is looked up)."""
     return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """How sure the lexical matcher must be: answer, or ask which one, or say it can't help.
-
-    These decide alone only when the learned decision (bot/decide.py) is not loaded; it
-    reads what they would do as one of its signals. The winner must lead the next
-    entry by `margin`. A question with a topic word (ADHD, a medicine, ketamine...) is
-    then answered from `answer` up; one without needs `off_topic_answer`, since most
-    such questions are about something else ("symptoms of covid"). Below `clarify`
-    the bot says what it covers instead.
-    """
-
-    answer: float = 0.30
-    margin: float = 0.06
-    clarify: float = 0.30
-    clarify_band: float = 0.18
-    off_topic_answer: float = 0.65
-    # The learned matcher's small-talk classes ("hello", "thanks") answer from this probability.
-    smalltalk: float = 0.5
 
 
 def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
@@ -179,8 +151,9 @@ class Bot:
         self._smalltalk_exact = {
             text_key(p): kind for kind, talk in kb.messages.smalltalk.items() for p in talk.phrasings
         }
+        # The encoder's nearest phrasings are a signal of the learned decision only.
         self._phrasings: tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None = None
-        if encoder is not None:
+        if encoder is not None and self.decision is not None:
             self._phrasings = phrasing_vectors(kb, encoder)
 
     matcher_reason = ""  # why the matcher is lexical only, when it is (set by load_bot)
@@ -265,41 +238,19 @@ class Bot:
         )
 
     # --------------------------------------------------------------------- ask
-    @staticmethod
-    def clean(text: object, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
-        """Return the question as plain text, or raise QuestionError saying why not."""
-        if not isinstance(text, str):
-            raise QuestionError("invalid_question", "The question must be text.")
-        if len(text) > max_chars:
-            raise QuestionError("question_too_long", f"The question must be {max_chars} characters or fewer.")
-        if _CONTROL.search(text):
-            # Tabs and line breaks are fine; other control characters are never typed by a person.
-            raise QuestionError("control_characters", "The question has control characters. Please type plain text.")
-        text = " ".join(text.split())
-        if not text:
-            raise QuestionError("empty_question", "Please type a question.")
-        return text
+    clean = staticmethod(clean)  # step 1 (bot/question.py)
 
     def decide(self, hits: list[Match]) -> tuple[str, list[Match]]:
-        """Return the reply kind for ranked hits and the hits to show."""
-        t = self.thresholds
-        if not hits:
-            return "fallback", []
-        top = hits[0]
-        second = hits[1].score if len(hits) > 1 else 0.0
-        enough = t.answer if top.on_topic else t.off_topic_answer
-        if top.score >= enough and top.score - second >= t.margin:
-            return "answer", [top]
-        if top.score < t.clarify:
-            return "fallback", []
-        close = [h for h in hits if h.score >= max(t.clarify, top.score - t.clarify_band)]
-        return "clarify", close
+        """Return what the lexical thresholds alone make of ranked hits (bot/decide.py, decide_lexical)."""
+        return decide_lexical(hits, self.thresholds)
 
     def signals(
         self, question: str, hits: list[Match], lexical_kind: str, probs: Mapping[str, float] | None = None
     ) -> Signals:
         """Return what the learned matcher (or `probs`), the lexical matcher and the encoder say about a question."""
-        assert self._phrasings is not None and self.encoder is not None
+        assert self.encoder is not None
+        if self._phrasings is None:  # first use without a decision loaded (tune-matcher on new content)
+            self._phrasings = phrasing_vectors(self.kb, self.encoder)
         if probs is None:
             probs = self.class_probabilities(question)
         by_id = self.kb.by_id
@@ -368,24 +319,28 @@ class Bot:
         return SafetyNote(note.id, note.text, tuple(Action(a.label, a.href) for a in note.actions))
 
     def ask(self, text: str) -> Reply:
-        """Answer one question: a safety reply, an answer, a clarifying question or a fallback."""
-        question = self.clean(text)
-        assessment = self.assess(question)
+        """Answer one question: a safety reply, an answer, a clarifying question, small talk or a fallback."""
+        question = self.clean(text)  # 1. checks (question.py)
+        assessment = self.assess(question)  # 2. safety, before anything else (safety.py, detector.py)
         if assessment.urgent:
             return self.safety_reply(assessment)
         note = self.safety_note(assessment)
         if assessment.lang == "es":
             return self._fallback(0.0, note, lang="es")
+        # 3. score, three ways: the learned matcher (intent.py), the lexical matcher
+        #    (matcher.py, normalize.py) and the encoder's nearest phrasings (signals()).
         probs = self.class_probabilities(question) if self.intent is not None else None
         talk = self.smalltalk_kind(question, probs)
         if talk is not None:
             return self.smalltalk_reply(talk, note)
         hits = self.matcher.search(question, limit=3)
+        # 4. decide (decide.py): the learned decision, or the lexical thresholds alone.
         kind, shown = self.decide(hits)
         exact = bool(hits) and hits[0].score >= 1.0  # typed as a vetted phrasing: that entry
         if self.decision is not None and not exact:
             kind, ranked = self.decision.decide(self.signals(question, hits, kind, probs))
             shown = [Match(c, round(p, 4), self.kb.by_id[c].question) for c, p in ranked]
+        # 5. reply (reply.py)
         if kind == "answer":
             return self.reply_for(self.kb.by_id[shown[0].entry_id], score=shown[0].score, note=note)
         if kind == "clarify":

@@ -7,15 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot import Bot, load_bot
+from bot.engine import text_key  # noqa: F401 (how two sets are kept apart; tests import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_DIR = ROOT / "faq"
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-
-def text_key(text: str) -> str:
-    """Return text lower-cased, without punctuation, spaces squeezed: how two sets are kept apart."""
-    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
 
 
 @pytest.fixture(scope="session")

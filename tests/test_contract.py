@@ -122,6 +122,8 @@ def test_entry_reply_serves_the_entry(bot, entry_id):
         (None, "invalid_question"),
         ("ADHD\x00\x07 symptoms", "control_characters"),
         ("what is adhd\x1b[2J", "control_characters"),
+        ("what is adhd \ud800", "invalid_text"),  # a lone surrogate: not valid Unicode
+        ("\udfff", "invalid_text"),
     ],
 )
 def test_unusable_questions_raise_a_named_error(bot, text, code):

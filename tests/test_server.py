@@ -91,6 +91,7 @@ def test_unicode_emoji_and_right_to_left_text_are_fine(api_ask, bot, question):
         ({"json": {"question": "x" * 501}}, 400, "question_too_long"),
         ({"json": {"question": "what is adhd\x00"}}, 400, "control_characters"),
         ({"json": {"question": "\x1b[31mwhat is adhd"}}, 400, "control_characters"),
+        ({"data": '{"question": "what is adhd \\ud800"}', "content_type": "application/json"}, 400, "invalid_text"),
         ({"data": json.dumps({"question": "a" * 9000}), "content_type": "application/json"}, 413, "body_too_large"),
     ],
 )

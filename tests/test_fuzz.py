@@ -1,0 +1,36 @@
+"""Any text at all gets a reply or a named error: never a crash, never a 5xx (issue 11, F2)."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import QuestionError
+
+# Every code point, lone surrogates and control characters included; emoji and
+# digits of every script (which once reached int()) come up often enough.
+ANY_TEXT = st.text(alphabet=st.characters(codec=None), max_size=520)
+FUZZ = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+
+
+@FUZZ
+@given(text=ANY_TEXT)
+def test_bot_ask_gives_a_reply_or_a_question_error(bot, text) -> None:
+    try:
+        reply = bot.ask(text)
+    except QuestionError as exc:
+        assert exc.code and str(exc)
+        return
+    assert reply.kind in ("answer", "clarify", "fallback", "safety", "smalltalk") and reply.answer
+
+
+@FUZZ
+@given(text=ANY_TEXT)
+def test_api_ask_gives_a_reply_or_a_4xx(client, text) -> None:
+    body = json.dumps({"question": text})  # ASCII escapes: lone surrogates travel as \\udXXX
+    response = client.post("/api/ask", data=body, content_type="application/json")
+    assert response.status_code in (200, 400, 413, 429), response.status_code
+    data = response.get_json()
+    assert ("error" in data) == (response.status_code != 200)
