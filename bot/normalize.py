@@ -67,14 +67,16 @@ def age_group(age: int) -> str:
 
 def _ages(words: list[str]) -> list[str]:
     """Replace ages in stemmed words with their group ("my 4 year old" -> "my preschooler")."""
-    if not any(w.isdigit() or w in _NUMBER_WORDS for w in words):
+    # isdecimal, not isdigit: int() takes any script's decimal digits, but not the other
+    # "digits" (circled, superscript, Ethiopic ones), which once gave a 500.
+    if not any(w.isdecimal() or w in _NUMBER_WORDS for w in words):
         return words
     out: list[str] = []
     i = 0
     n = len(words)
     while i < n:
         word = words[i]
-        age = int(word) if word.isdigit() and len(word) <= 2 else _NUMBER_WORDS.get(word)
+        age = int(word) if word.isdecimal() and len(word) <= 2 else _NUMBER_WORDS.get(word)
         nxt = words[i + 1] if i + 1 < n else ""
         if age is not None and age > 0:
             if nxt in ("year", "yr", "yrs") and i + 2 < n and words[i + 2] == "old":
@@ -85,7 +87,7 @@ def _ages(words: list[str]) -> list[str]:
                 out.append(age_group(age))  # "4yo", folded to "4 yo"
                 i += 2
                 continue
-            if word.isdigit() and out and out[-1] in _AGE_BEFORE and nxt not in _NOT_AGE_AFTER:
+            if word.isdecimal() and out and out[-1] in _AGE_BEFORE and nxt not in _NOT_AGE_AFTER:
                 # "under 6" means younger than 6.
                 out.append(age_group(age - 1 if out[-1] == "under" else age))
                 i += 1

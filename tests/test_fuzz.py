@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,3 +35,14 @@ def test_api_ask_gives_a_reply_or_a_4xx(client, text) -> None:
     assert response.status_code in (200, 400, 413, 429), response.status_code
     data = response.get_json()
     assert ("error" in data) == (response.status_code != 200)
+
+
+# Unicode "digits" that are not decimal digits: int() refuses them (issue 11, F2).
+ODD_DIGITS = ["\u1369", "\u1371", "\u19da", "\u2779", "\u24f5", "\u00b2", "\u0663"]
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_any_scripts_digits_in_an_age_are_fine(bot, client, digit) -> None:
+    for text in (f"im {digit} years old, do i have adhd", f"my {digit} year old cant sit still", f"age {digit}"):
+        assert bot.ask(text).answer
+        assert client.post("/api/ask", json={"question": text}).status_code == 200
