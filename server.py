@@ -741,6 +741,9 @@ def main(argv: list[str] | None = None) -> int:
         port=port,
         threads=threads,
         ident="adhd-faq-bot",
+        # waitress refuses a larger body itself (413) instead of spooling it to disk first
+        # (it would take up to 1 GiB before the app's own limit saw it).
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
         # With trusted proxies ProxyFix reads X-Forwarded-*; waitress must pass them through untouched.
         clear_untrusted_proxy_headers=not app.config["TRUSTED_PROXIES"],
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,12 +27,26 @@ def _post(url: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
+def _big_body_status_line(port: int) -> bytes:
+    """Announce a 50 MB body, send 64 KB of it, and return the first line of the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):  # the server may close before all of it is sent
+            conn.sendall(b"x" * 65536)
+        return conn.recv(4096).split(b"\r\n", 1)[0]
+
+
 def test_server_py_serves_the_api_with_waitress():
     with ServerProcess() as server:
         health = get_json(server.url + "/healthz")
         reply = _post(server.url + "/api/ask", {"question": "what is adhd"})
         with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
             assert response.headers["Server"] == "adhd-faq-bot"
+        # Issue 11, F5: waitress refuses a body over BOT_MAX_CONTENT_LENGTH at once, without
+        # reading (and spooling to disk) the rest of it.
+        assert _big_body_status_line(server.port) == b"HTTP/1.1 413 Request Entity Too Large"
     assert health["status"] == "ok" and health["entries"] == 34
     assert reply["id"] == "adhd-overview" and reply["faq_version"] == health["faq_version"]
     assert "what is adhd" not in server.output  # privacy: the question is not in the logs
