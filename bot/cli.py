@@ -14,6 +14,8 @@ from .reply import Reply
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
 BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_questions.yaml")  # issue 9: written before any tuning
+# A second blind set, written in session 6 before that session's tuning.
+BLIND_QUESTIONS_2 = DEFAULT_QUESTIONS.with_name("blind_questions_2.yaml")
 
 
 def format_reply(reply: Reply, *, width: int = 78) -> str:
@@ -149,7 +151,12 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
 
     if args.file is None or args.safety:
         if args.file is None:
-            for path, what in ((DEFAULT_QUESTIONS, "dev"), (BLIND_QUESTIONS, "blind, never tuned on")):
+            sets = (
+                (DEFAULT_QUESTIONS, "dev"),
+                (BLIND_QUESTIONS, "blind, never tuned on"),
+                (BLIND_QUESTIONS_2, "blind 2, never tuned on"),
+            )
+            for path, what in sets:
                 if path.exists():
                     items = load_questions(path, known_ids=set(bot.kb.by_id))
                     print(f"== questions: {path.name} ({what})")
@@ -209,22 +216,27 @@ def cmd_eval_safety(bot: Bot, args: argparse.Namespace) -> int:
     from . import evaluate_safety as es
     from .evaluate import load_questions
 
-    path = Path(args.file) if args.file else es.BLIND_SAFETY
-    items = es.load_safety_set(path)
+    paths = [Path(args.file)] if args.file else [p for p in es.BLIND_SAFETY_SETS if p.exists()]
     base = es.baseline_check(bot)
-    blind = es.safety_metrics(items, [bot.assess(i.text) for i in items])
-    baseline = es.safety_metrics(items, [base.assess(i.text) for i in items])
     ordinary = [
         item.q
         for f in (DEFAULT_QUESTIONS, DEFAULT_QUESTIONS.with_name("holdout.yaml"))
         for item in load_questions(f, known_ids=set(bot.kb.by_id))
         if item.group == "in-scope"
     ]
-    blind["ordinary in-scope questions: note or urgent"] = es.in_scope_note_rate(bot, ordinary, bot.assess)
-    baseline["ordinary in-scope questions: note or urgent"] = es.in_scope_note_rate(bot, ordinary, base.assess)
+    ordinary_rates = (
+        es.in_scope_note_rate(bot, ordinary, bot.assess),
+        es.in_scope_note_rate(bot, ordinary, base.assess),
+    )
     mode = "with the sentence encoder" if bot.encoder is not None else "lexical only (no sentence encoder)"
-    print(f"== safety: {path.name}, {len(items)} messages ({mode}); baseline = the patterns alone")
-    print(es.format_safety("", blind, baseline))
+    for path in paths:
+        items = es.load_safety_set(path)
+        blind = es.safety_metrics(items, [bot.assess(i.text) for i in items])
+        baseline = es.safety_metrics(items, [base.assess(i.text) for i in items])
+        blind["ordinary in-scope questions: note or urgent"] = ordinary_rates[0]
+        baseline["ordinary in-scope questions: note or urgent"] = ordinary_rates[1]
+        print(f"== safety: {path.name}, {len(items)} messages ({mode}); baseline = the patterns alone")
+        print(es.format_safety("", blind, baseline))
     if args.kfold:
         oof = es.out_of_fold(bot, folds=args.kfold)
         assessed = oof.assess(bot.safety.thresholds)

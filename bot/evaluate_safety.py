@@ -27,6 +27,8 @@ from .safety import Assessment, Evidence, SafetyCheck, Thresholds
 from .safety_data import LABELS, NONE
 
 BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
+# Every blind safety set, oldest first: each written in one sitting before the tuning it measures.
+BLIND_SAFETY_SETS = (BLIND_SAFETY, BLIND_SAFETY.with_name("safety_blind_2.yaml"))
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,7 @@ def misses(items: Sequence[SafetyItem], assessed: Sequence[Assessment]) -> list[
 
 __all__ = [
     "BLIND_SAFETY",
+    "BLIND_SAFETY_SETS",
     "OutOfFold",
     "SafetyItem",
     "baseline_check",
