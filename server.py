@@ -57,6 +57,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", 8000, "Port `python server.py` listens on."),
     Setting("THREADS", 8, "Worker threads of the waitress server started by `python server.py`."),
     Setting(
+        "CONNECTION_LIMIT",
+        500,
+        "Open connections `python server.py` accepts at once (waitress reads requests on its own I/O "
+        "thread, so idle and slow clients take a connection, not a worker thread).",
+    ),
+    Setting(
+        "CHANNEL_TIMEOUT",
+        30,
+        "Seconds `python server.py` keeps a connection that sends nothing before closing it.",
+    ),
+    Setting(
         "ALLOWED_ORIGINS",
         "",
         "Comma-separated origins (https://clinic.example) of sites whose pages may call the API from the "
@@ -74,11 +85,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "TRUSTED_PROXIES",
         0,
-        "How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host. "
-        "0: the headers are ignored and the client is the connecting address.",
+        "How many reverse proxies in front of the app to trust for X-Forwarded-For and -Proto "
+        "(X-Forwarded-Host is never trusted). 0: the headers are ignored and the client is the "
+        "connecting address.",
     ),
     Setting("FRAME_ANCESTORS", "'self'", "CSP frame-ancestors for the demo and kiosk pages (who may frame them)."),
+    Setting(
+        "STATE_DIR",
+        "",
+        "Folder for the server's own files: snapshots of the last good content (served when a process "
+        "starts while faq/ holds a refused edit) and cached sentence vectors. Empty: .state/ in the "
+        "repository. Never inside faq/.",
+    ),
     Setting("RELOAD_INTERVAL", 5.0, "Seconds between checks of FAQ_DIR for edits; 0 turns automatic reload off."),
+    Setting(
+        "RELOAD_SETTLE",
+        1.0,
+        "Seconds the files of FAQ_DIR must stand still (names, sizes, times) before an edit is loaded, so "
+        "a file still being written is never read half-way. Deploys should still write to a temporary "
+        "name and rename it into place.",
+    ),
     Setting(
         "REPLY_CACHE_SIZE",
         2048,
@@ -214,6 +240,11 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if type(exc).__module__.startswith("gunicorn.http"):
+            # A malformed request body that gunicorn's parser meets only when the app reads it
+            # (a bad chunk size, a missing chunk end): the client's fault, not ours.
+            g.error_code = "bad_request"
+            return error_response(400, "bad_request", "The request body could not be read.")
         g.error_code = "internal_error"
         log.exception(json.dumps({"event": "error", "path": request.path, "error": type(exc).__name__}))
         return error_response(500, "internal_error", "Something went wrong on our side. Please try again later.")
@@ -235,6 +266,8 @@ def _own_origin() -> str:
 
 
 def _origin_allowed(origin: str) -> bool:
+    if origin == "null":  # sandboxed frames and file:// pages: never a clinic's site, even with "*"
+        return False
     allowed = current_app.config["ALLOWED_ORIGINS"]
     return origin == _own_origin() or "*" in allowed or origin in allowed
 
@@ -433,7 +466,11 @@ def _register_api(app: Flask, limiter: Limiter) -> None:
                     {
                         "id": cat.id,
                         "title": cat.title,
-                        "entries": [{"id": i, "question": kb.by_id[i].question} for i in cat.entry_ids],
+                        "entries": [
+                            {"id": i, "question": kb.by_id[i].question}
+                            for i in cat.entry_ids
+                            if not kb.by_id[i].withheld  # withheld until reviewed: not offered
+                        ],
                     }
                     for cat in kb.categories
                 ],
@@ -453,17 +490,31 @@ def _register_api(app: Flask, limiter: Limiter) -> None:
         live = live_bot()
         bot = live.bot
         refused = live.refused
+        reason = live.degraded or (
+            f"an edit of faq/ was refused; serving the last good content, version {bot.version}" if refused else None
+        )
+        if not reason and bot.kb.withheld:
+            reason = f"withheld until reviewed (review past due): {', '.join(bot.kb.withheld)}"
         return jsonify(
             {
-                "status": "ok",
+                # "degraded": the content in service is not what faq/ holds (a refused edit, or
+                # a start on refused content from the last good snapshot); "reason" says which.
+                "status": "degraded" if reason else "ok",
+                "reason": reason,
                 "faq_version": bot.version,
                 "entries": len(bot.kb.entries),
+                # Entries past their review date and grace period: matched but not served.
+                "withheld": list(bot.kb.withheld),
+                # Entries whose review is due: still served, withheld once the grace period ends.
+                "review_due": list(bot.kb.review_due),
                 "loaded_at": bot.kb.loaded_at,
                 # "hybrid": the sentence encoder and the learned matcher decide; "lexical": they
                 # could not load (matcher_reason says why) and the bot matches by words alone.
                 "matcher": bot.matcher_mode,
                 "matcher_reason": bot.matcher_reason or None,
-                "refused_edit": refused.to_dict() if refused else None,
+                # Where the refused edit's problems are (file, entry, field), never their text or a
+                # server path: the details are in the log and in `python -m bot lint`.
+                "refused_edit": refused.public() if refused else None,
             }
         )
 
@@ -510,6 +561,10 @@ def _register_pages(app: Flask) -> None:
 
 
 # --------------------------------------------------------------------------- OpenAPI
+
+
+_CONTROL_CLASS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+_PLAIN = f"[^{_CONTROL_CLASS}]"
 
 
 def _object(**properties: dict) -> dict:
@@ -587,6 +642,9 @@ def openapi_document(config: dict) -> dict:
                         "type": "string",
                         "minLength": 1,
                         "maxLength": MAX_QUESTION_CHARS,
+                        # What bot.question.clean() accepts: no control characters but tab and line
+                        # breaks, and at least one character that is not a space.
+                        "pattern": f"^{_PLAIN}*[^\\s{_CONTROL_CLASS}]{_PLAIN}*$",
                         "description": "Plain text; not only spaces; no control characters but tab and line breaks.",
                     }
                 ),
@@ -632,9 +690,12 @@ def openapi_document(config: dict) -> dict:
                     },
                 ),
                 "Health": _object(
-                    status={"type": "string", "enum": ["ok"]},
+                    status={"type": "string", "enum": ["ok", "degraded"]},
+                    reason=nullable_text,
                     faq_version=text,
                     entries={"type": "integer", "minimum": 0},
+                    withheld={"type": "array", "items": text},
+                    review_due={"type": "array", "items": text},
                     loaded_at=text,
                     matcher={"type": "string", "enum": ["hybrid", "lexical"]},
                     matcher_reason=nullable_text,
@@ -684,16 +745,32 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,  # Redis down: keep limiting per process, keep serving
         RATELIMIT_KEY_PREFIX="adhd-bot",
+        # A hung Redis (not a dead one) must fail fast so the in-memory fallback takes over:
+        # without socket timeouts each request waited 5-10 s.
+        RATELIMIT_STORAGE_OPTIONS=(
+            {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}
+            if str(app.config["RATE_LIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://"))
+            else {}
+        ),
         SEND_FILE_MAX_AGE_DEFAULT=300,
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # X-Forwarded-Host is not trusted: a client could set it, and it would then name the
+        # host of redirects and the API's own origin (a proxy does not overwrite it by default).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=0)
+    app.url_map.merge_slashes = False  # "//x" is a 404, never a redirect built from the Host header
 
-    # Fails closed: invalid content raises ContentError here and nothing is served.
-    app.extensions["faq_bot"] = LiveBot(app.config["FAQ_DIR"], interval=app.config["RELOAD_INTERVAL"])
+    # Invalid content at start: the last good snapshot is served (degraded); with no snapshot
+    # at all it fails closed, raising ContentError, and nothing is served.
+    app.extensions["faq_bot"] = LiveBot(
+        app.config["FAQ_DIR"],
+        interval=app.config["RELOAD_INTERVAL"],
+        state_dir=app.config["STATE_DIR"] or None,
+        settle=app.config["RELOAD_SETTLE"],
+    )
 
     limiter = Limiter(get_remote_address, app=app)
     app.extensions["rate_limiter"] = limiter  # Flask-Limiter keeps only a weak reference when disabled
@@ -733,7 +810,9 @@ def main(argv: list[str] | None = None) -> int:
     threads = args.threads or app.config["THREADS"]
     live: LiveBot = app.extensions["faq_bot"]
     if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, lambda *_: live.check())  # `kill -HUP` reloads faq/ at once
+        # `kill -HUP` checks faq/ at once, in the background: the handler runs on waitress's
+        # I/O thread, which must never wait for a load.
+        signal.signal(signal.SIGHUP, lambda *_: live.poll(force=True))
     log.info(json.dumps({"event": "serving", "url": f"http://{host}:{port}", "faq_version": live.current.version}))
     serve(
         app,
@@ -741,6 +820,10 @@ def main(argv: list[str] | None = None) -> int:
         port=port,
         threads=threads,
         ident="adhd-faq-bot",
+        # Slow and idle clients (issue 11, F3): waitress's default of 100 connections was filled
+        # by about 98 idle ones; idle connections are closed after CHANNEL_TIMEOUT seconds.
+        connection_limit=app.config["CONNECTION_LIMIT"],
+        channel_timeout=app.config["CHANNEL_TIMEOUT"],
         # waitress refuses a larger body itself (413) instead of spooling it to disk first
         # (it would take up to 1 GiB before the app's own limit saw it).
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -26,7 +27,9 @@ ANSWER_MAX_WORDS = 150
 MAX_GRADE = 8.0
 MIN_ALTERNATES = 6
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-URL_RE = re.compile(r"^https://[^\s]+$")
+URL_RE = re.compile(r"^https://[^\s\"'`<>\\]+$")  # a plain https address: no quotes, brackets or spaces
+# Markup in any text a reader sees (answers, questions, titles, notes, labels, sources).
+MARKUP_RE = re.compile(r"[<>]|javascript\s*:", re.IGNORECASE)
 # Where a safety button may lead: a phone call, a text message or a secure web page.
 ACTION_HREF_RE = re.compile(r"^(?:tel:\+?[0-9]{3,15}|sms:\+?[0-9]{3,15}(?:\?body=[A-Za-z0-9%]+)?|https://[^\s<>\"']+)$")
 # A number followed by a unit, or any amount per body weight: the content never doses.
@@ -85,6 +88,10 @@ class Entry:
     label: str | None = None  # safety replies: the safety label they answer
     lang: str = "en"
     actions: tuple[Action, ...] = ()
+    # Why the entry is not served (its review is past due and the grace period is over), or "".
+    # A withheld entry is still matched, so that its questions are not answered by another
+    # entry, but the bot gives the fallback instead of its text. Safety replies are never withheld.
+    withheld: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,16 @@ class KnowledgeBase:
         """Return the entry (or safety reply) with this id, or None."""
         return self.by_id.get(entry_id)
 
+    @property
+    def review_due(self) -> tuple[str, ...]:
+        """Return the ids of entries whose review is due (still served, within the grace period)."""
+        return tuple(w.entry_id for w in self.warnings if w.field == "reviewed" and w.message.startswith(REVIEW_DUE))
+
+    @property
+    def withheld(self) -> tuple[str, ...]:
+        """Return the ids of the entries not served until they are reviewed."""
+        return tuple(e.id for e in self.entries if e.withheld)
+
 
 # --------------------------------------------------------------------------- YAML
 
@@ -225,10 +242,24 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# No content file is anywhere near this size (the largest is about 0.25 MB). A bigger one is
+# refused unread: parsing a 30 MB file took the reload thread most of a minute, and its
+# problems filled /healthz with megabytes.
+MAX_FILE_BYTES = 1_000_000
+# Problems kept and reported per refused load: the first ones, then a count of the rest.
+MAX_PROBLEMS = 50
+
+
 def _read_yaml(path: Path, problems: list[ContentProblem], name: str | None = None) -> Any:
     """Parse one YAML file safely; record a problem and return None on failure."""
     name = name or path.name
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                ContentProblem(name, None, None, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+            )
+            return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(ContentProblem(name, None, None, f"cannot read file: {exc}"))
@@ -296,6 +327,10 @@ class _Checker:
         if not value:
             if required:
                 self.error(file, eid, fld, "is empty")
+            return None
+        if MARKUP_RE.search(value):
+            # The front ends show text as text, so markup would reach a patient as raw "<script>".
+            self.error(file, eid, fld, "has markup (<, > or javascript:); write plain text")
             return None
         return value
 
@@ -632,6 +667,9 @@ def _read_synonyms(c: _Checker, data: Any) -> tuple[dict[str, str], list[str]]:
     return out, topic
 
 
+REVIEW_DUE = "review due since"
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     """Return the same day `months` later (the month's last day if it is shorter)."""
     month = day.month - 1 + months
@@ -650,6 +688,16 @@ def content_version(faq_dir: Path) -> str:
     for path in content_files(faq_dir):
         digest.update(path.relative_to(faq_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
+
+
+def _capped(problems: list[ContentProblem]) -> list[ContentProblem]:
+    """Return the first MAX_PROBLEMS problems (errors first), then one line counting the rest."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    rest = len(ordered) - MAX_PROBLEMS
+    first = ordered[0]
+    return [*ordered[:MAX_PROBLEMS], ContentProblem(first.file, None, None, f"and {rest:,} more problem(s) not listed")]
 
 
 def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | None = None) -> KnowledgeBase:
@@ -710,13 +758,14 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
 
     safety = _read_safety(c, raw.get("safety.yaml"), entries, declared_ids, today)
     detector = read_safety_data(c, faq_path, lambda path, name: _read_yaml(path, c.problems, name))
-    _cross_check(c, entries, sources, messages, synonyms, today, declared_ids)
+    withheld = _cross_check(c, entries, sources, messages, synonyms, today, declared_ids)
+    entries = [dataclasses.replace(e, withheld=withheld[e.id]) if e.id in withheld else e for e in entries]
     for note in {n.id: n for n in (safety.notes.values() if safety else ())}.values():
         for i, key in enumerate(note.citations):
             if key not in sources:
                 c.error("safety.yaml", note.id, f"citations[{i}]", f"unknown source key {key!r} (not in sources.yaml)")
     if c.problems:
-        raise ContentError(c.problems)
+        raise ContentError(_capped(c.problems))
     assert messages is not None and safety is not None and detector is not None
     by_id = {e.id: e for e in entries}
     categories.sort(key=lambda cat: (cat.order, cat.id))
@@ -745,8 +794,13 @@ def _cross_check(
     synonyms: Mapping[str, str],
     today: dt.date,
     declared_ids: set[str],
-) -> None:
-    """Check what spans entries: unique ids and alternates, keys, labels, review dates."""
+) -> dict[str, str]:
+    """Check what spans entries: unique ids and alternates, keys, labels, review dates.
+
+    Return the entries to withhold (id -> why): those whose review is past due and past
+    the grace period. One stale entry never stops the whole bot.
+    """
+    withheld: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for e in entries:
         if e.id in seen_ids:
@@ -782,12 +836,16 @@ def _cross_check(
             )
         due = _add_months(e.reviewed, messages.review_months)
         if today > due + dt.timedelta(days=messages.review_grace_days):
-            c.error(
-                e.file, e.id, "reviewed", f"review expired: last reviewed {e.reviewed}, due {due}, grace period over"
-            )
+            expired = f"review expired: last reviewed {e.reviewed}, due {due}, grace period over"
+            if e.category == "safety":  # help lines are never withheld: served, and flagged loudly
+                c.warn(e.file, e.id, "reviewed", f"{expired}; served anyway (safety replies are never withheld)")
+            else:
+                withheld[e.id] = expired
+                c.warn(e.file, e.id, "reviewed", f"withheld, not served until reviewed: {expired}")
         elif today > due:
-            c.warn(e.file, e.id, "reviewed", f"review due since {due} (last reviewed {e.reviewed})")
+            c.warn(e.file, e.id, "reviewed", f"{REVIEW_DUE} {due} (last reviewed {e.reviewed})")
     if messages is not None:
         for i, sid in enumerate(messages.fallback_suggestions):
             if sid not in declared_ids:
                 c.error("messages.yaml", None, f"fallback_suggestions[{i}]", f"unknown entry id {sid!r}")
+    return withheld

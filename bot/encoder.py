@@ -291,8 +291,9 @@ _warned_lock = threading.Lock()
 
 def default_cache_dir() -> Path:
     """Return the folder for cached vectors: $BOT_STATE_DIR/vectors, else .state/vectors in the repository."""
-    state = os.environ.get("BOT_STATE_DIR", "").strip()
-    return (Path(state) if state else REPO_ROOT / ".state") / "vectors"
+    from .snapshot import state_root
+
+    return state_root() / "vectors"
 
 
 def _texts_sha256(texts: Sequence[str]) -> str:

@@ -175,7 +175,7 @@ class Bot:
 
     def _suggest(self, ids) -> tuple[Suggestion, ...]:
         by_id = self.kb.by_id
-        return tuple(Suggestion(i, by_id[i].question) for i in ids if i in by_id)
+        return tuple(Suggestion(i, by_id[i].question) for i in ids if i in by_id and not by_id[i].withheld)
 
     def reply_for(
         self, entry: Entry, *, kind: str = "answer", score: float = 1.0, note: SafetyNote | None = None
@@ -199,7 +199,7 @@ class Bot:
     def entry_reply(self, entry_id: str) -> Reply | None:
         """Return the reply for an entry id (as when a suggestion is clicked), or None."""
         entry = self.kb.by_id.get(entry_id)
-        if entry is None:
+        if entry is None or entry.withheld:
             return None
         return self.reply_for(entry, kind="safety" if entry.category == "safety" else "answer")
 
@@ -340,7 +340,13 @@ class Bot:
         if self.decision is not None and not exact:
             kind, ranked = self.decision.decide(self.signals(question, hits, kind, probs))
             shown = [Match(c, round(p, 4), self.kb.by_id[c].question) for c, p in ranked]
-        # 5. reply (reply.py)
+        # 5. reply (reply.py). An entry withheld until it is reviewed is never served or offered.
+        if any(self.kb.by_id[h.entry_id].withheld for h in shown):
+            if kind == "answer" and self.kb.by_id[shown[0].entry_id].withheld:
+                kind = "fallback"
+            shown = [h for h in shown if not self.kb.by_id[h.entry_id].withheld]
+            if kind == "clarify" and len(shown) < 2:
+                kind = "fallback"
         if kind == "answer":
             return self.reply_for(self.kb.by_id[shown[0].entry_id], score=shown[0].score, note=note)
         if kind == "clarify":

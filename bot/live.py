@@ -6,6 +6,11 @@ modification times with those it loaded. A change is loaded in a background thre
 (requests keep getting the old bot meanwhile); if the new content fails validation the
 edit is refused, the problems are logged with file, entry id and field, and the old
 bot stays in service until a later edit loads cleanly.
+
+Each content that goes into service is also kept as a snapshot in the state folder
+(bot/snapshot.py). A process that starts while faq/ holds a refused edit serves the
+last good snapshot (and says so: `degraded`), so a restarted worker never takes the
+service down; it refuses to start only when there is no good snapshot at all.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import snapshot
 from .content import content_files, content_version
 from .engine import Bot, load_bot
 from .errors import ContentError, ContentProblem
@@ -60,6 +66,31 @@ class RefusedEdit:
             ],
         }
 
+    def public(self, *, limit: int = 20) -> dict:
+        """Return what /healthz may show: where the problems are, without their text or server paths."""
+        errors = [p for p in self.problems if p.severity == "error"]
+        return {
+            "at": self.at,
+            "version": self.version,
+            "problem_count": len(errors),
+            "problems": [
+                {"file": _public_name(p.file), "entry_id": p.entry_id, "field": p.field} for p in errors[:limit]
+            ],
+        }
+
+
+def _public_name(file: str) -> str:
+    """Return a problem's file as /healthz may show it: a name inside faq/, never a server path."""
+    return Path(file).name if Path(file).is_absolute() else file
+
+
+def content_version_or_unreadable(faq_dir: Path) -> str:
+    """Return the content version of a folder, or "unreadable"."""
+    try:
+        return content_version(faq_dir)
+    except OSError:
+        return "unreadable"
+
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -75,16 +106,61 @@ class LiveBot:
         interval: float = 5.0,
         loader: Callable[[Path], Bot] = load_bot,
         clock: Callable[[], float] = time.monotonic,
+        state_dir: str | Path | None = None,
+        settle: float = 0.0,
     ) -> None:
         self.faq_dir = Path(faq_dir)
         self.interval = interval
+        # A background check loads an edit only once the files' names, sizes and times have
+        # stood still this many seconds: a file still being written is not read half-way.
+        self.settle = settle
         self._loader = loader
         self._clock = clock
+        self._state = Path(state_dir) if state_dir is not None else snapshot.state_root()
         self._seen = fingerprint(self.faq_dir)
-        self._bot = loader(self.faq_dir)  # a bad faq/ at start raises: nothing is served
         self.refused: RefusedEdit | None = None
+        # Why the content in service is not what faq/ holds (started from a snapshot), or "".
+        self.degraded = ""
+        try:
+            self._bot = loader(self.faq_dir)
+        except (ContentError, OSError) as exc:
+            self._bot = self._start_from_snapshot(exc)  # raises again when there is none
+        else:
+            snapshot.save(self.faq_dir, self._bot.version, state=self._state)
         self._checking = threading.Lock()
+        self._again = False  # a forced check was asked for while one ran
         self._next_check = clock() + interval
+
+    def _start_from_snapshot(self, exc: ContentError | OSError) -> Bot:
+        """Return the bot of the last good snapshot, after a refused start; re-raise if there is none."""
+        last = snapshot.latest(self.faq_dir, state=self._state)
+        if last is None:
+            raise exc  # nothing good was ever served from this folder: fail closed
+        try:
+            bot = self._loader(last)
+        except (ContentError, OSError):
+            log.exception(json.dumps({"event": "snapshot_unusable", "snapshot": last.name}))
+            raise exc from None
+        self.refused = self._refusal(exc, content_version_or_unreadable(self.faq_dir))
+        self.degraded = (
+            f"faq/ was refused at start ({len(self.refused.to_dict()['problems'])} problem(s)); "
+            f"serving the last good content, version {bot.version}"
+        )
+        log.error(
+            json.dumps(
+                {"event": "content_refused_at_start", "in_service": bot.version, **self.refused.to_dict()},
+                ensure_ascii=False,
+            )
+        )
+        return bot
+
+    def _refusal(self, exc: ContentError | OSError, version: str) -> RefusedEdit:
+        problems = (
+            exc.problems
+            if isinstance(exc, ContentError)
+            else (ContentProblem(str(exc.filename or self.faq_dir), None, None, f"cannot read: {exc.strerror}"),)
+        )
+        return RefusedEdit(at=_now(), version=version, problems=problems)
 
     @property
     def bot(self) -> Bot:
@@ -97,11 +173,18 @@ class LiveBot:
         """Return the bot in service without checking for edits."""
         return self._bot
 
-    def poll(self) -> None:
-        """Start a background check for edits if the interval has passed and none is running."""
-        if self.interval <= 0 or self._clock() < self._next_check:
+    def poll(self, *, force: bool = False) -> None:
+        """Start a background check for edits if the interval has passed (or `force`) and none is running.
+
+        Never blocks and never loads on the calling thread: a SIGHUP handler calls
+        `poll(force=True)`, which only starts the check. Checks are serialised: a forced
+        check asked for while one runs is run by that thread when it is done.
+        """
+        if not force and (self.interval <= 0 or self._clock() < self._next_check):
             return
         if not self._checking.acquire(blocking=False):
+            if force:
+                self._again = True
             return
         self._next_check = self._clock() + self.interval
         threading.Thread(target=self._check_locked, name="faq-reload", daemon=True).start()
@@ -113,32 +196,49 @@ class LiveBot:
 
     def _check_locked(self) -> None:
         try:
-            self._check(fingerprint(self.faq_dir))
-        except Exception:  # never let a reload crash the thread silently
-            log.exception(json.dumps({"event": "content_reload_failed"}))
+            while True:
+                self._again = False
+                self._check_settled()
+                if not self._again:
+                    break
         finally:
             self._checking.release()
+
+    def _check_settled(self) -> None:
+        try:
+            seen = fingerprint(self.faq_dir)
+            if seen != self._seen and self.settle > 0:
+                seen = self._settled(seen)
+                if seen is None:
+                    return  # still being written: the next check tries again
+            self._check(seen)
+        except Exception:  # never let a reload crash the thread silently
+            log.exception(json.dumps({"event": "content_reload_failed"}))
+
+    def _settled(self, seen: Fingerprint, *, tries: int = 5) -> Fingerprint | None:
+        """Return the fingerprint once it has not changed for `settle` seconds, or None if it keeps changing."""
+        for _ in range(tries):
+            time.sleep(self.settle)
+            now = fingerprint(self.faq_dir)
+            if now == seen:
+                return now
+            seen = now
+        log.info(json.dumps({"event": "content_still_changing", "settle_seconds": self.settle}))
+        return None
 
     def _check(self, seen: Fingerprint) -> str:
         if seen == self._seen:
             return "refused" if self.refused else "unchanged"
         self._seen = seen
-        try:
-            version = content_version(self.faq_dir)
-        except OSError:
-            version = "unreadable"
+        version = content_version_or_unreadable(self.faq_dir)
         if version == self._bot.version:  # touched or saved without a change
             self.refused = None
+            self.degraded = ""
             return "unchanged"
         try:
             new_bot = self._loader(self.faq_dir)
         except (ContentError, OSError) as exc:
-            problems = (
-                exc.problems
-                if isinstance(exc, ContentError)
-                else (ContentProblem(str(exc.filename or self.faq_dir), None, None, f"cannot read: {exc.strerror}"),)
-            )
-            self.refused = RefusedEdit(at=_now(), version=version, problems=problems)
+            self.refused = self._refusal(exc, version)
             log.error(
                 json.dumps(
                     {"event": "content_refused", "in_service": self._bot.version, **self.refused.to_dict()},
@@ -148,6 +248,8 @@ class LiveBot:
             return "refused"
         self._bot = new_bot
         self.refused = None
+        self.degraded = ""
+        snapshot.save(self.faq_dir, new_bot.version, state=self._state)
         log.info(
             json.dumps({"event": "content_reloaded", "version": new_bot.version, "entries": len(new_bot.kb.entries)})
         )

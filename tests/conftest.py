@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bot import Bot, load_bot
+from bot.encoder import default_cache_dir
 from bot.engine import text_key  # noqa: F401 (how two sets are kept apart; tests import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_DIR = ROOT / "faq"
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _test_state_dir() -> Path:
+    """Give the test run its own state folder (content snapshots), sharing the cache of sentence vectors.
+
+    Servers started by tests (also as subprocesses, which inherit the variable) then never
+    write snapshots of temporary content folders into the repository's .state/.
+    """
+    vectors = default_cache_dir()
+    vectors.mkdir(parents=True, exist_ok=True)
+    state = Path(tempfile.mkdtemp(prefix="bot-test-state-"))
+    (state / "vectors").symlink_to(vectors, target_is_directory=True)
+    atexit.register(shutil.rmtree, state, ignore_errors=True)
+    return state
+
+
+os.environ["BOT_STATE_DIR"] = str(_test_state_dir())
 
 
 @pytest.fixture(scope="session")

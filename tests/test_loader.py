@@ -416,8 +416,6 @@ def test_answer_that_gives_a_dose(faq: Path, dose: str) -> None:
     ("reviewed", "word"),
     [
         ("2026-12-02", "future"),  # one day after "today"
-        ("2024-01-01", "expired"),  # far past the 12 months plus 60 days of grace
-        ("2025-10-01", "expired"),  # due 2026-10-01, grace ended 2026-11-30
         ("soon", "not a date"),
         ("2026-13-01", "not a date"),
     ],
@@ -427,11 +425,37 @@ def test_bad_review_date(faq: Path, reviewed: str, word: str) -> None:
     assert_fails(faq, "basics.yaml", "adhd-causes", "reviewed", word)
 
 
+@pytest.mark.parametrize(
+    "reviewed",
+    [
+        "2024-01-01",  # far past the 12 months plus 60 days of grace
+        "2025-10-01",  # due 2026-10-01, grace ended 2026-11-30
+    ],
+)
+def test_a_stale_entry_is_withheld_and_the_rest_still_loads(faq: Path, reviewed: str) -> None:
+    """Issue 11, F8 (and issue 10): one review past due withholds that entry, not the whole bot."""
+    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", reviewed)
+    kb = load(faq)
+    assert kb.withheld == ("adhd-causes",)
+    warning = next(w for w in kb.warnings if w.entry_id == "adhd-causes" and w.field == "reviewed")
+    assert "withheld" in warning.message and "expired" in warning.message
+
+
+def test_when_every_review_falls_due_together_only_the_safety_replies_stay_in_service(faq: Path) -> None:
+    """The shipped content all falls due at once: the bot then withholds the entries, never the help lines."""
+    kb = load_knowledge_base(faq, today=datetime.date(2030, 1, 1))
+    assert set(kb.withheld) == {e.id for e in kb.entries}
+    assert kb.safety.replies and not any(r.withheld for r in kb.safety.replies.values())
+    flagged = {w.entry_id for w in kb.warnings if "served anyway" in w.message}
+    assert {r.id for r in kb.safety.replies.values()} <= flagged
+
+
 def test_review_due_but_within_grace_is_a_warning(faq: Path) -> None:
     # Due 2026-10-02; the grace period of 60 days ends on "today", 2026-12-01.
     set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2025-10-02")
     kb = load(faq)
     assert [(w.entry_id, w.field) for w in kb.warnings if w.field == "reviewed"] == [("adhd-causes", "reviewed")]
+    assert kb.review_due == ("adhd-causes",) and kb.withheld == ()
 
 
 def test_review_period_counts_whole_months(faq: Path) -> None:
@@ -458,6 +482,34 @@ def test_missing_sources_file(faq: Path) -> None:
 def test_source_url_must_be_https(faq: Path, url: str) -> None:
     replace_once(faq / "sources.yaml", '    url: "https://www.cdc.gov/adhd/"\n', f"    url: {json.dumps(url)}\n")
     assert_fails(faq, "sources.yaml", "cdc-adhd", "url", "https")
+
+
+@pytest.mark.parametrize(
+    "url", ['https://example.org/"><img/src=x/onerror=alert(1)>', "https://example.org/'onmouseover='x"]
+)
+def test_source_url_with_markup_or_quotes_is_refused(faq: Path, url: str) -> None:
+    """Issue 11, F12: only a plain https address is a source link."""
+    replace_once(faq / "sources.yaml", '    url: "https://www.cdc.gov/adhd/"\n', f"    url: {json.dumps(url)}\n")
+    assert at(problems_of(faq), "sources.yaml", "cdc-adhd", "url")
+
+
+@pytest.mark.parametrize(
+    ("file", "entry_id", "field"),
+    [
+        ("basics.yaml", "adhd-causes", "answer"),
+        ("basics.yaml", "adhd-causes", "question"),
+        ("basics.yaml", "adhd-causes", "clinician_note"),
+    ],
+)
+@pytest.mark.parametrize("markup", ["<script>window.x=1</script>", "<b>bold</b>", "javascript:alert(1)"])
+def test_markup_in_text_a_reader_sees_is_refused(faq: Path, file: str, entry_id: str, field: str, markup: str) -> None:
+    """Issue 11, F12: the front ends show text as text, so markup would reach a patient as raw text."""
+    text = f"{PLAIN_ANSWER} {markup}" if field == "answer" else f"What causes ADHD {markup}?"
+    if field == "clinician_note":
+        add_field(faq / file, entry_id, f"    clinician_note: {json.dumps(markup + ' Ask your doctor.')}")
+    else:
+        set_field(faq / file, entry_id, field, json.dumps(text))
+    assert_fails(faq, file, entry_id, field, "markup")
 
 
 def test_bad_regex_in_safety_patterns(faq: Path) -> None:

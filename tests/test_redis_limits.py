@@ -78,3 +78,35 @@ def test_an_unreachable_redis_falls_back_to_memory_and_keeps_serving():
     client = _app(f"redis://127.0.0.1:{free_port()}", limit="2 per minute").test_client()
     codes = [client.post("/api/ask", json={"question": "what is adhd"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_a_hung_redis_fails_fast_to_the_in_memory_limits(redis_uri):
+    """Issue 11, F7: a Redis that stops answering (SIGSTOP, like a blackholed network) costs
+    each request a fraction of a second, not 5-10 s: the storage has socket timeouts."""
+    import signal
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        uri = f"redis://127.0.0.1:{port}"
+        client = _app(uri, limit="100 per minute").test_client()
+        deadline = time.monotonic() + 10
+        while client.post("/api/ask", json={"question": "what is adhd"}).status_code != 200:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGSTOP)
+        took = []
+        for _ in range(4):
+            started = time.monotonic()
+            response = client.post("/api/ask", json={"question": "what is adhd"})
+            took.append(time.monotonic() - started)
+            assert response.status_code == 200
+        assert max(took) < 3.0, took  # was 5-10 s per request with no socket timeout
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+        proc.terminate()
+        proc.wait(timeout=10)

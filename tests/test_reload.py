@@ -107,21 +107,26 @@ def test_the_server_reloads_without_a_restart_and_reports_a_refused_edit(faq_cop
     first = client.get("/healthz").get_json()
     assert first["refused_edit"] is None
 
+    assert first["status"] == "ok" and first["reason"] is None
+
     _bad_edit(faq_copy)
     _wait_for(lambda: client.get("/healthz").get_json()["refused_edit"] is not None)
     health = client.get("/healthz").get_json()
     assert health["faq_version"] == first["faq_version"]  # still serving the last good content
+    assert health["status"] == "degraded" and "refused" in health["reason"]
     refused = health["refused_edit"]
-    assert refused["version"] != first["faq_version"]
+    assert refused["version"] != first["faq_version"] and refused["problem_count"] >= 1
     assert {"file": "basics.yaml", "field": "evidence"}.items() <= refused["problems"][0].items()
     assert refused["problems"][0]["entry_id"]
+    # Issue 11, F13: where the problem is, never its text (draft content) or a server path.
+    assert "message" not in refused["problems"][0] and "proven" not in json.dumps(health)
     assert client.post("/api/ask", json={"question": "what is adhd"}).get_json()["faq_version"] == first["faq_version"]
 
     _edit(faq_copy / "basics.yaml", "evidence: proven", "evidence: established")
     _good_edit(faq_copy)
     _wait_for(lambda: client.get("/healthz").get_json()["faq_version"] != first["faq_version"])
     health = client.get("/healthz").get_json()
-    assert health["refused_edit"] is None
+    assert health["refused_edit"] is None and health["status"] == "ok"
     reply = client.get("/api/entries/adhd-prevalence").get_json()
     assert reply["question"] == "How common is ADHD in people?"
     assert reply["faq_version"] == health["faq_version"]
@@ -145,3 +150,64 @@ def test_a_cached_reply_is_not_served_after_the_content_changes(faq_copy):
     after = client.post("/api/ask", json={"question": "how common is adhd"}).get_json()
     assert after["faq_version"] != before["faq_version"]
     assert after["question"] == "How common is ADHD in people?"
+
+
+def test_a_forced_check_never_blocks_and_is_not_lost_while_a_reload_runs(faq_copy):
+    """Issue 11, F4: SIGHUP only schedules a check; a check asked for during a reload runs after it."""
+    import threading
+
+    from bot import load_bot
+
+    release = threading.Event()
+    loads = []
+
+    def slow_loader(path):
+        bot = load_bot(path)
+        loads.append(path)
+        if len(loads) == 2:  # the first load is the start; the reload waits, once loaded, until released
+            release.wait(10)
+        return bot
+
+    live = LiveBot(faq_copy, interval=0, loader=slow_loader)
+    _good_edit(faq_copy)
+    started = time.monotonic()
+    live.poll(force=True)  # starts the reload in the background
+    _wait_for(lambda: len(loads) == 2)
+    _edit(faq_copy / "basics.yaml", "How common is ADHD in people?", "How common is ADHD, really?")
+    live.poll(force=True)  # a reload is running: this one is queued, not run here
+    assert time.monotonic() - started < 2.0
+    release.set()
+    _wait_for(lambda: live.current.kb.by_id["adhd-prevalence"].question == "How common is ADHD, really?", 60)
+
+
+def test_a_file_still_being_written_is_not_loaded_until_it_stands_still(faq_copy):
+    """Issue 11, F4 and F10: a background check waits until the files stop changing."""
+    live = LiveBot(faq_copy, interval=0, settle=0.3)
+    path = faq_copy / "help.yaml"
+    whole = path.read_text(encoding="utf-8")
+    cut = whole.index("\n  - id: about-this-bot")
+    path.write_text(whole[:cut], encoding="utf-8")  # the first half of a write...
+    live.poll(force=True)
+    time.sleep(0.1)
+    path.write_text(whole, encoding="utf-8")  # ...and the rest, before the files have settled
+    time.sleep(0.05)
+    _wait_for(lambda: not live._checking.locked())
+    assert "about-this-bot" in live.current.kb.by_id  # the half-written file was never put into service
+
+
+def test_a_huge_faq_file_is_refused_unread(faq_copy):
+    """Issue 11, F6: a file over the size limit is refused at once, and the problems are capped."""
+    from bot.content import MAX_FILE_BYTES, MAX_PROBLEMS
+
+    live = LiveBot(faq_copy, interval=0)
+    (faq_copy / "zz.yaml").write_text("# " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+    assert live.check() == "refused"
+    assert any("limit" in p.message and p.file == "zz.yaml" for p in live.refused.problems)
+    (faq_copy / "zz.yaml").write_text(
+        "category:\n  id: zz\n  title: Z\n  order: 99\nentries:\n"
+        + "".join(f"  - id: e{i}\n    question: q{i}\n" for i in range(2000)),
+        encoding="utf-8",
+    )
+    assert live.check() == "refused"
+    assert len(live.refused.problems) <= MAX_PROBLEMS + 1
+    assert "more problem" in live.refused.problems[-1].message

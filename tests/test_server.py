@@ -293,6 +293,23 @@ def test_star_allows_any_site():
     assert response.headers["Access-Control-Allow-Origin"] == "https://any.example"
 
 
+def test_star_never_reflects_origin_null():
+    """Issue 11, F16: sandboxed frames and file:// pages send `Origin: null`; no clinic site does."""
+    response = _cors_client("*").get("/api/topics", headers={"Origin": "null"})
+    assert response.status_code == 403 and "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_forwarded_host_never_names_the_host_of_a_redirect_or_the_own_origin():
+    """Issue 11, F14: behind a trusted proxy, X-Forwarded-Host (client-set) is not trusted."""
+    client = create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "TRUSTED_PROXIES": 1}).test_client()
+    evil = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    response = client.get("/static//favicon.svg", headers=evil)
+    assert "evil.example" not in response.headers.get("Location", "")
+    assert response.status_code in (200, 404)  # no slash-merging redirect at all
+    own = client.post("/api/ask", json={"question": "what is adhd"}, headers={**evil, "Origin": "https://evil.example"})
+    assert own.status_code == 403
+
+
 # --------------------------------------------------------------------------- rate limits
 
 
@@ -434,6 +451,29 @@ def test_test_config_wins_over_the_environment(monkeypatch):
 def test_a_bad_setting_is_refused_with_its_name(name, value):
     with pytest.raises(ValueError, match=f"BOT_{name}"):
         create_app({name: value, "RELOAD_INTERVAL": 0} if name != "RELOAD_INTERVAL" else {name: value})
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is adhd", "  ", "", "tab\tand\nline breaks", "a\u0081b", "\u0007bell", " x ", "\u00a0\u2003"],
+)
+def test_the_openapi_question_pattern_says_what_the_bot_accepts(question):
+    """Issue 11, F15: a question valid by the OpenAPI document is one the API takes, and the reverse."""
+    import re
+
+    from bot import QuestionError
+    from bot.question import clean
+    from server import openapi_document
+
+    pattern = openapi_document(create_app({"TESTING": True, "RELOAD_INTERVAL": 0}).config)["components"]["schemas"][
+        "Question"
+    ]["properties"]["question"]["pattern"]
+    try:
+        clean(question)
+        accepted = True
+    except QuestionError:
+        accepted = False
+    assert bool(re.search(pattern, question)) == accepted
 
 
 def test_every_setting_has_help_and_is_documented_in_the_readme():
