@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import sklearn
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -45,6 +44,41 @@ HARD_NEGATIVE_WEIGHT = 3.0
 FAQ_PHRASING_WEIGHT = 0.3
 
 
+class RowTfidf:
+    """One message's TF-IDF row, as a fitted TfidfVectorizer's transform() gives it, but fast.
+
+    It uses the vectorizer's own analyzer, vocabulary and idf weights (all fitted by
+    scikit-learn) and its settings (sublinear tf, l2 norm); only the per-call input checks
+    of transform(), about 1 ms a row, are left out. A test checks it against transform().
+    Returns the row's column indices and values.
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        if vectorizer.norm != "l2" or not vectorizer.use_idf:
+            raise ValueError("RowTfidf supports l2-normalised TF-IDF only")
+        self.analyze = vectorizer.build_analyzer()
+        self.vocabulary = vectorizer.vocabulary_
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self.sublinear = vectorizer.sublinear_tf
+
+    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        column = self.vocabulary.get
+        for term in self.analyze(text):
+            j = column(term)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear:
+            tf = 1.0 + np.log(tf)
+        vals = tf * self.idf[idx]
+        norm = np.sqrt(vals @ vals)
+        if norm > 0:
+            vals /= norm
+        return idx, vals.astype(np.float32)
+
+
 class BlockScorer:
     """A fitted multinomial LogisticRegression applied to one message, block by block.
 
@@ -60,9 +94,9 @@ class BlockScorer:
         self.vector = self.blocks.pop() * vector_weight  # what is left after the sparse blocks
         self.bias = model.intercept_
 
-    def __call__(self, sparse_rows: Sequence, vector: np.ndarray | None = None) -> np.ndarray:
-        """Return the class probabilities for one message's sparse feature rows (and its vector)."""
-        scores = self.bias + sum((x @ w)[0] for x, w in zip(sparse_rows, self.blocks, strict=True))
+    def __call__(self, rows: Sequence[tuple[np.ndarray, np.ndarray]], vector: np.ndarray | None = None) -> np.ndarray:
+        """Return the class probabilities for one message's feature rows (see RowTfidf) and its vector."""
+        scores = self.bias + sum(vals @ w[idx] for (idx, vals), w in zip(rows, self.blocks, strict=True))
         if vector is not None:
             scores = scores + vector @ self.vector
         scores = np.exp(scores - scores.max())
@@ -99,6 +133,7 @@ class Detector:
         self.classes = tuple(CLASSES[i] for i in self.model.classes_)
         sizes = (len(self.chars.vocabulary_), len(self.words.vocabulary_))
         self._scorer = BlockScorer(self.model, sizes, vector_weight)
+        self._chars_row, self._words_row = RowTfidf(self.chars), RowTfidf(self.words)
 
     def features(self, prepared: Sequence[str], vectors: np.ndarray | None = None):
         """Return the feature matrix for prepared texts (and their vectors, if used)."""
@@ -115,8 +150,7 @@ class Detector:
             vectors = self.embed(raw)[None, :] if self.embed is not None else None
             row = self.model.predict_proba(self.features([prepared], vectors))[0]
             return dict(zip(self.classes, (float(p) for p in row), strict=True))
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            parts = (self.chars.transform([prepared]), self.words.transform([prepared]))
+        parts = (self._chars_row(prepared), self._words_row(prepared))
         row = self._scorer(parts, self.embed(raw) if self.embed is not None else None)
         return dict(zip(self.classes, (float(p) for p in row), strict=True))
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import sklearn
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .detector import BlockScorer
+from .detector import BlockScorer, RowTfidf
 
 OUT = "out-of-scope"
 VECTOR_WEIGHT = 1.0  # chosen on the dev questions (1.0, 2.0, 3.0 tried)
@@ -57,13 +56,12 @@ class IntentModel:
         model = LogisticRegression(C=C, max_iter=3000).fit(x, y)
         self._scorer = BlockScorer(model, (len(self.chars.vocabulary_), len(self.words.vocabulary_)), VECTOR_WEIGHT)
         self.model = model
+        self._chars_row, self._words_row = RowTfidf(self.chars), RowTfidf(self.words)
 
     def probabilities(self, question: str) -> np.ndarray:
         """Return the probability of each class (in `self.classes` order) for one question."""
         prepared = self.prepare(question)
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            parts = (self.chars.transform([prepared]), self.words.transform([prepared]))
-        return self._scorer(parts, self.embed(question))
+        return self._scorer((self._chars_row(prepared), self._words_row(prepared)), self.embed(question))
 
     def best(self, question: str) -> tuple[str, float]:
         """Return the most likely class and its probability."""
