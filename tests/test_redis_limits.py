@@ -80,7 +80,7 @@ def test_an_unreachable_redis_falls_back_to_memory_and_keeps_serving():
     assert codes == [200, 200, 429]
 
 
-def test_a_hung_redis_fails_fast_to_the_in_memory_limits(redis_uri):
+def test_a_hung_redis_fails_fast_to_the_in_memory_limits(redis_uri, caplog):
     """Issue 11, F7: a Redis that stops answering (SIGSTOP, like a blackholed network) costs
     each request a fraction of a second, not 5-10 s: the storage has socket timeouts."""
     import signal
@@ -106,6 +106,11 @@ def test_a_hung_redis_fails_fast_to_the_in_memory_limits(redis_uri):
             took.append(time.monotonic() - started)
             assert response.status_code == 200
         assert max(took) < 3.0, took  # was 5-10 s per request with no socket timeout
+        # The fallback is logged as one of the app's JSON lines.
+        import json
+
+        lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "flask-limiter"]
+        assert lines and all(line["event"] == "rate_limit_storage" for line in lines)
     finally:
         os.kill(proc.pid, signal.SIGCONT)
         proc.terminate()

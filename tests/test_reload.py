@@ -116,10 +116,9 @@ def test_the_server_reloads_without_a_restart_and_reports_a_refused_edit(faq_cop
     assert health["status"] == "degraded" and "refused" in health["reason"]
     refused = health["refused_edit"]
     assert refused["version"] != first["faq_version"] and refused["problem_count"] >= 1
-    assert {"file": "basics.yaml", "field": "evidence"}.items() <= refused["problems"][0].items()
-    assert refused["problems"][0]["entry_id"]
-    # Issue 11, F13: where the problem is, never its text (draft content) or a server path.
-    assert "message" not in refused["problems"][0] and "proven" not in json.dumps(health)
+    # Issue 11, F13: the public /healthz shows counts and the version only; the details
+    # (file, entry, field, draft text) are in the log and in `python -m bot lint`.
+    assert set(refused) == {"at", "version", "problem_count"} and "basics.yaml" not in json.dumps(health)
     assert client.post("/api/ask", json={"question": "what is adhd"}).get_json()["faq_version"] == first["faq_version"]
 
     _edit(faq_copy / "basics.yaml", "evidence: proven", "evidence: established")
@@ -170,12 +169,12 @@ def test_a_forced_check_never_blocks_and_is_not_lost_while_a_reload_runs(faq_cop
 
     live = LiveBot(faq_copy, interval=0, loader=slow_loader)
     _good_edit(faq_copy)
-    started = time.monotonic()
     live.poll(force=True)  # starts the reload in the background
-    _wait_for(lambda: len(loads) == 2)
+    _wait_for(lambda: len(loads) == 2, 60)
     _edit(faq_copy / "basics.yaml", "How common is ADHD in people?", "How common is ADHD, really?")
+    started = time.monotonic()
     live.poll(force=True)  # a reload is running: this one is queued, not run here
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 0.5  # returned at once (the reload is still waiting)
     release.set()
     _wait_for(lambda: live.current.kb.by_id["adhd-prevalence"].question == "How common is ADHD, really?", 60)
 

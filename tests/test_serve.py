@@ -43,13 +43,14 @@ def test_server_py_serves_the_api_with_waitress():
         health = get_json(server.url + "/healthz")
         reply = _post(server.url + "/api/ask", {"question": "what is adhd"})
         with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
-            assert response.headers["Server"] == "adhd-faq-bot"
+            assert "Server" not in response.headers  # issue 11: no Server banner
         # Issue 11, F5: waitress refuses a body over BOT_MAX_CONTENT_LENGTH at once, without
         # reading (and spooling to disk) the rest of it.
         assert _big_body_status_line(server.port) == b"HTTP/1.1 413 Request Entity Too Large"
     assert health["status"] == "ok" and health["entries"] == 34
     assert reply["id"] == "adhd-overview" and reply["faq_version"] == health["faq_version"]
     assert "what is adhd" not in server.output  # privacy: the question is not in the logs
+    assert f"{server.url}/kiosk" in server.output and "Ctrl+C" in server.output  # says where, and how to stop
     assert server.output.count('"route": "/api/ask"') == 1  # one JSON line per request, not two
 
 
@@ -103,3 +104,22 @@ def test_sighup_reloads_the_content_at_once(tmp_path):
             assert time.monotonic() < deadline, "SIGHUP did not reload"
             time.sleep(0.1)
         assert get_json(server.url + "/api/entries/adhd-prevalence")["question"] == "How common is ADHD now?"
+
+
+def test_a_port_already_in_use_is_one_plain_line_and_exit_1():
+    """Issue 11: no traceback, and said at once (before the content loads)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "server.py", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "already in use" in lines[0] and "BOT_PORT" in lines[0]

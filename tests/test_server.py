@@ -453,6 +453,13 @@ def test_a_bad_setting_is_refused_with_its_name(name, value):
         create_app({name: value, "RELOAD_INTERVAL": 0} if name != "RELOAD_INTERVAL" else {name: value})
 
 
+def test_forwarded_host_is_trusted_only_when_the_setting_says_so():
+    config = {"TESTING": True, "RELOAD_INTERVAL": 0, "TRUSTED_PROXIES": 1, "TRUST_FORWARDED_HOST": True}
+    client = create_app(config).test_client()
+    headers = {"X-Forwarded-Host": "clinic.example", "X-Forwarded-Proto": "https", "Origin": "https://clinic.example"}
+    assert client.post("/api/ask", json={"question": "what is adhd"}, headers=headers).status_code == 200
+
+
 @pytest.mark.parametrize(
     "question",
     ["what is adhd", "  ", "", "tab\tand\nline breaks", "a\u0081b", "\u0007bell", " x ", "\u00a0\u2003"],

@@ -85,6 +85,8 @@ def test_gunicorn_with_its_config_serves_others_while_200_clients_trickle():
         with Slowloris(port, SLOW_CLIENTS):
             time.sleep(2)
             assert _served(server.url) == 10
+        with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
+            assert "Server" not in response.headers  # gunicorn.conf.py drops the banner
         # Issue 11, F9: a malformed chunked body is the client's fault: a JSON 400, not a 500.
         for chunk in (b"zz\r\nabc\r\n0\r\n\r\n", b"1c\r\n" + b'{"question": "what is adhd"}' + b"0\r\n\r\n"):
             status, body = _raw_post(port, chunk)
