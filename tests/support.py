@@ -71,7 +71,7 @@ class ServerProcess:
         )
         self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
-            wait_until_up(self.url + "/healthz", self.proc, seconds=60)
+            wait_until_up(self.url + "/healthz", self.proc, seconds=180)  # a first start trains the models
         except BaseException:
             self.__exit__()
             raise
