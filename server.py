@@ -32,7 +32,7 @@ from web.logs import configure_logging, log
 from web.openapi import openapi_document
 from web.pages import register_pages
 from web.security import register_security
-from web.settings import ROOT, SETTINGS, check_settings
+from web.settings import ROOT, SETTINGS, check_settings, read_settings
 
 __all__ = ["SETTINGS", "check_settings", "create_app", "main", "openapi_document"]
 
@@ -40,11 +40,7 @@ __all__ = ["SETTINGS", "check_settings", "create_app", "main", "openapi_document
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then BOT_* environment variables, then test_config; load faq/ once."""
     app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
-    app.config.from_mapping({s.name: s.default for s in SETTINGS})
-    app.config.from_prefixed_env("BOT")
-    if test_config:
-        app.config.from_mapping(test_config)
-    check_settings(app.config)
+    read_settings(app.config, test_config)
     configure_logging(app.config["LOG_LEVEL"])
 
     app.config.update(
@@ -117,10 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="worker threads (default BOT_THREADS or 8)")
     args = parser.parse_args(argv)
     try:
-        config = Config(str(ROOT))  # only to read the host and port before the slow load
-        config.from_mapping({s.name: s.default for s in SETTINGS})
-        config.from_prefixed_env("BOT")
-        check_settings(config)
+        config = read_settings(Config(str(ROOT)))  # only the host and port, before the slow load
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

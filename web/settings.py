@@ -151,3 +151,16 @@ def check_settings(config: dict) -> None:
         )
     if config["PORT"] > 65535:
         raise ValueError(f"setting BOT_PORT must be a port number, not {config['PORT']!r}")
+
+
+def read_settings(config: dict, overrides: dict | None = None) -> dict:
+    """Fill config with the defaults, then BOT_* environment variables, then overrides; check them all.
+
+    `config` is a Flask Config (the app's, or a bare one when only the settings are needed).
+    """
+    config.update({s.name: s.default for s in SETTINGS})
+    config.from_prefixed_env("BOT")
+    if overrides:
+        config.update(overrides)
+    check_settings(config)
+    return config
