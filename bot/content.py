@@ -92,6 +92,8 @@ class Entry:
     # A withheld entry is still matched, so that its questions are not answered by another
     # entry, but the bot gives the fallback instead of its text. Safety replies are never withheld.
     withheld: str = ""
+    status: str = "draft"  # "draft" or "approved" (approved only by a named clinician)
+    reviewed_by: str = ""  # the approving clinician, "Name, credential"; empty for a draft
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,16 @@ class KnowledgeBase:
     topic_words: tuple[str, ...]
     by_id: Mapping[str, Entry] = field(repr=False)
     warnings: tuple[ContentProblem, ...] = ()
+    checked_on: dt.date = field(default_factory=dt.date.today)  # the day review dates were checked
+
+    def review_due_on(self, entry: Entry) -> dt.date:
+        """Return the day the entry's review falls due (last reviewed + the review period)."""
+        return _add_months(entry.reviewed, self.messages.review_months)
+
+    def reviews(self) -> list[tuple[Entry, dt.date]]:
+        """Return every entry and safety reply with the day its review falls due, soonest first."""
+        every = {e.id: e for e in (*self.entries, *self.by_id.values())}.values()
+        return sorted(((e, self.review_due_on(e)) for e in every), key=lambda pair: (pair[1], pair[0].id))
 
     def entry(self, entry_id: str) -> Entry | None:
         """Return the entry (or safety reply) with this id, or None."""
@@ -198,7 +210,25 @@ class KnowledgeBase:
     @property
     def review_due(self) -> tuple[str, ...]:
         """Return the ids of entries whose review is due (still served, within the grace period)."""
-        return tuple(w.entry_id for w in self.warnings if w.field == "reviewed" and w.message.startswith(REVIEW_DUE))
+        return tuple(e.id for e, due in self.reviews() if self.checked_on > due and not e.withheld)
+
+    @property
+    def review_soon(self) -> tuple[str, ...]:
+        """Return the ids of entries whose review falls due within REVIEW_WARN_DAYS."""
+        soon = self.checked_on + dt.timedelta(days=REVIEW_WARN_DAYS)
+        return tuple(e.id for e, due in self.reviews() if self.checked_on <= due <= soon)
+
+    @property
+    def drafts(self) -> tuple[str, ...]:
+        """Return the ids of entries and safety replies not yet approved by a clinician."""
+        every = {e.id: e for e in (*self.entries, *self.by_id.values())}.values()
+        return tuple(sorted(e.id for e in every if e.status == "draft"))
+
+    @property
+    def draft_notice(self) -> str | None:
+        """Return the draft line to show while any entry in service is a draft, else None."""
+        served = (e for e in self.entries if not e.withheld)
+        return DRAFT_NOTICE if any(e.status == "draft" for e in served) else None
 
     @property
     def withheld(self) -> tuple[str, ...]:
@@ -362,8 +392,12 @@ class _Checker:
         return True
 
 
-ENTRY_FIELDS = {"id", "question", "alternates", "answer", "citations", "evidence", "reviewed", "reviewer"}
-ENTRY_OPTIONAL = {"related", "clinician_note"}
+ENTRY_FIELDS = {"id", "question", "alternates", "answer", "citations", "evidence", "reviewed", "reviewer", "status"}
+ENTRY_OPTIONAL = {"related", "clinician_note", "reviewed_by"}
+STATUSES = ("draft", "approved")
+# The one line the widget and kiosk show while any entry in service is a draft.
+DRAFT_NOTICE = "Draft content, not yet reviewed by a clinician."
+_REVIEWED_BY_RE = re.compile(r"^[^,]*\S[^,]*,[^,]*\S[^,]*$")  # "Name, credential"
 SAFETY_FIELDS = (ENTRY_FIELDS - {"alternates"}) | {"label", "actions"}
 SAFETY_OPTIONAL = ENTRY_OPTIONAL | {"lang"}
 
@@ -415,6 +449,19 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
     if reviewed is not None and reviewed > today:
         c.error(file, eid, "reviewed", f"{reviewed.isoformat()} is in the future")
     reviewer = c.text(raw.get("reviewer"), file, eid, "reviewer")
+    # Sign-off: only a clinician sets `status: approved`, with their name and credential.
+    status = raw.get("status")
+    if status not in STATUSES:
+        c.error(file, eid, "status", f"{status!r} is not one of: {', '.join(STATUSES)}")
+    reviewed_by = ""
+    if "reviewed_by" in raw:
+        reviewed_by = c.text(raw.get("reviewed_by"), file, eid, "reviewed_by") or ""
+        if reviewed_by and not _REVIEWED_BY_RE.match(reviewed_by):
+            c.error(file, eid, "reviewed_by", "write the clinician's name and credential, like 'Jane Doe, MD'")
+    if status == "approved" and "reviewed_by" not in raw:
+        c.error(file, eid, "reviewed_by", "an approved entry names the clinician who approved it ('Name, credential')")
+    if status == "draft" and reviewed_by:
+        c.error(file, eid, "reviewed_by", "a draft has no clinician sign-off yet; set status: approved, or remove this")
     related = c.text_list(raw.get("related"), file, eid, "related", required=False)
     note = None
     if "clinician_note" in raw:
@@ -446,6 +493,8 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
         label=label,
         lang=lang,
         actions=actions,
+        status=status,
+        reviewed_by=reviewed_by,
     )
 
 
@@ -668,6 +717,7 @@ def _read_synonyms(c: _Checker, data: Any) -> tuple[dict[str, str], list[str]]:
 
 
 REVIEW_DUE = "review due since"
+REVIEW_WARN_DAYS = 60  # lint and the staff page warn this many days before a review falls due
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -699,7 +749,9 @@ def _capped(problems: list[ContentProblem]) -> list[ContentProblem]:
     return [*ordered[:MAX_PROBLEMS], ContentProblem("(more)", None, None, f"and {rest:,} more problem(s) not listed")]
 
 
-def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | None = None) -> KnowledgeBase:
+def load_knowledge_base(
+    faq_dir: str | Path | None = None, *, today: dt.date | None = None, serve_drafts: bool = True
+) -> KnowledgeBase:
     """Read, validate and freeze faq/; raise ContentError naming every problem."""
     faq_path = Path(faq_dir) if faq_dir is not None else DEFAULT_FAQ_DIR
     today = today or dt.date.today()
@@ -758,6 +810,10 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
     safety = _read_safety(c, raw.get("safety.yaml"), entries, declared_ids, today)
     detector = read_safety_data(c, faq_path, lambda path, name: _read_yaml(path, c.problems, name))
     withheld = _cross_check(c, entries, sources, messages, synonyms, today, declared_ids)
+    if not serve_drafts:  # BOT_SERVE_DRAFTS=false: only clinician-approved entries are served
+        for e in entries:
+            if e.status == "draft" and e.category != "safety" and e.id not in withheld:
+                withheld[e.id] = "a draft, not yet approved by a clinician (drafts are not served)"
     entries = [dataclasses.replace(e, withheld=withheld[e.id]) if e.id in withheld else e for e in entries]
     for note in {n.id: n for n in (safety.notes.values() if safety else ())}.values():
         for i, key in enumerate(note.citations):
@@ -782,6 +838,7 @@ def load_knowledge_base(faq_dir: str | Path | None = None, *, today: dt.date | N
         topic_words=tuple(topic_words),
         by_id=MappingProxyType(by_id),
         warnings=tuple(c.warnings),
+        checked_on=today,
     )
 
 
@@ -843,6 +900,8 @@ def _cross_check(
                 c.warn(e.file, e.id, "reviewed", f"withheld, not served until reviewed: {expired}")
         elif today > due:
             c.warn(e.file, e.id, "reviewed", f"{REVIEW_DUE} {due} (last reviewed {e.reviewed})")
+        elif today >= due - dt.timedelta(days=REVIEW_WARN_DAYS):
+            c.warn(e.file, e.id, "reviewed", f"review falls due on {due} (last reviewed {e.reviewed})")
     if messages is not None:
         for i, sid in enumerate(messages.fallback_suggestions):
             if sid not in declared_ids:
