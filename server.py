@@ -1,7 +1,7 @@
 """The ADHD FAQ bot's web server: `create_app()` builds the Flask app, `python server.py` serves it.
 
 The bot itself lives in `bot/` (no Flask there). The Flask adapter is the `web/`
-package, one job per module: settings, errors, security headers and CORS, the API,
+package of blueprints and modules, one job each: settings, errors, security headers and CORS, the API,
 the pages, the OpenAPI document, the reply cache and the logs. This file only puts
 them together and serves them with waitress (gunicorn: `gunicorn -c gunicorn.conf.py
 "server:create_app()"`).
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import json
 import signal
 import socket
@@ -24,15 +25,17 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import ContentError
+from bot import ContentError, load_bot
 from bot.live import LiveBot
-from web.api import register_api
-from web.errors import register_errors
+from web.api import api_blueprint
+from web.errors import errors
 from web.logs import configure_logging, log
 from web.openapi import openapi_document
-from web.pages import register_pages
-from web.security import register_security
+from web.pages import pages
+from web.qr import qr_blueprint
+from web.security import security
 from web.settings import ROOT, SETTINGS, check_settings, read_settings
+from web.staff import staff_blueprint
 
 __all__ = ["SETTINGS", "check_settings", "create_app", "main", "openapi_document"]
 
@@ -72,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # at all it fails closed, raising ContentError, and nothing is served.
     app.extensions["faq_bot"] = LiveBot(
         app.config["FAQ_DIR"],
+        loader=functools.partial(load_bot, serve_drafts=app.config["SERVE_DRAFTS"]),
         interval=app.config["RELOAD_INTERVAL"],
         state_dir=app.config["STATE_DIR"] or None,
         settle=app.config["RELOAD_SETTLE"],
@@ -79,10 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     limiter = Limiter(get_remote_address, app=app)
     app.extensions["rate_limiter"] = limiter  # Flask-Limiter keeps only a weak reference when disabled
-    register_errors(app)
-    register_security(app)
-    register_api(app, limiter)
-    register_pages(app)
+    blueprints = (errors, security, api_blueprint(limiter), qr_blueprint(limiter), pages, staff_blueprint(limiter))
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
     return app
 
 

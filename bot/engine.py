@@ -194,6 +194,7 @@ class Bot:
             faq_version=self.kb.version,
             safety_note=note,
             actions=tuple(Action(a.label, a.href) for a in entry.actions),
+            reviewed=entry.reviewed.isoformat(),
         )
 
     def entry_reply(self, entry_id: str) -> Reply | None:
@@ -216,6 +217,7 @@ class Bot:
             score=round(hits[0].score, 3),
             faq_version=self.kb.version,
             safety_note=note,
+            handoff=True,
         )
 
     def _fallback(
@@ -235,6 +237,7 @@ class Bot:
             score=round(score, 3),
             faq_version=self.kb.version,
             safety_note=note,
+            handoff=True,
         )
 
     # --------------------------------------------------------------------- ask
@@ -300,6 +303,7 @@ class Bot:
             score=1.0,
             faq_version=self.kb.version,
             safety_note=note,
+            handoff=kind == "clinic",  # booking, costs, staff: the clinic's contact
         )
 
     def assess(self, question: str) -> Assessment:
@@ -372,6 +376,7 @@ def load_bot(
     thresholds: Thresholds | None = None,
     encoder: Encoder | None | bool = True,
     matcher_model: bool = True,
+    serve_drafts: bool = True,
 ) -> Bot:
     """Load and validate the content once and return a ready Bot (with the sentence encoder if it loads).
 
@@ -382,7 +387,7 @@ def load_bot(
     if encoder is True:
         encoder = shared_encoder()
         reason = _ENCODER[1] if _ENCODER else ""
-    kb = load_knowledge_base(faq_dir)
+    kb = load_knowledge_base(faq_dir, serve_drafts=serve_drafts)
     training: list[Example] = []
     decision = None
     folder = Path(faq_dir) if faq_dir is not None else DEFAULT_FAQ_DIR

@@ -1,16 +1,31 @@
-"""The reply record: one shape for the CLI, the JSON lines and the HTTP API."""
+"""The reply record: one shape for the CLI, the JSON lines and the HTTP API.
+
+The shape is written once, here. `Reply.to_dict()` serialises it and `reply_schemas()`
+gives its JSON Schema (the OpenAPI document's Reply), both made by pydantic from these
+dataclasses, so the contract and its description cannot drift apart.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Literal, get_args
 
-KINDS = ("answer", "clarify", "fallback", "safety", "smalltalk")
+from pydantic import ConfigDict, Field, TypeAdapter
+
+Kind = Literal["answer", "clarify", "fallback", "safety", "smalltalk"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+# Every object: all keys always present (also those with defaults), no other keys.
+_STRICT = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+_Href = Annotated[str, Field(pattern="^(tel:|sms:|https://)", description="tel:, sms: or https: only.")]
 
 
 @dataclass(frozen=True)
 class Citation:
     """A source as shown under an answer."""
+
+    __pydantic_config__ = _STRICT
 
     title: str
     publisher: str
@@ -22,6 +37,8 @@ class Citation:
 class Suggestion:
     """An entry offered to the reader next: its id and question."""
 
+    __pydantic_config__ = _STRICT
+
     id: str
     question: str
 
@@ -30,15 +47,19 @@ class Suggestion:
 class Action:
     """A button: a label and where it leads (tel:, sms: or https:)."""
 
+    __pydantic_config__ = _STRICT
+
     label: str
-    href: str
+    href: _Href
 
 
 @dataclass(frozen=True)
 class SafetyNote:
     """A short resource line shown above a normal answer (the concern tier)."""
 
-    id: str
+    __pydantic_config__ = _STRICT
+
+    id: Annotated[str, Field(pattern="^safety-")]
     text: str
     actions: tuple[Action, ...]
 
@@ -47,40 +68,52 @@ class SafetyNote:
 class Reply:
     """What the bot says to one question (see the reply contract in the README)."""
 
-    kind: str
+    __pydantic_config__ = _STRICT
+
+    kind: Kind
     id: str | None
     question: str | None
-    answer: str
+    answer: Annotated[str, Field(min_length=1)]
     citations: tuple[Citation, ...]
-    clinician_note: str
+    clinician_note: Annotated[str, Field(min_length=1)]
     evidence: str | None
     suggestions: tuple[Suggestion, ...]
-    score: float
+    score: Annotated[float, Field(ge=0, le=1)]
     faq_version: str
-    safety_note: SafetyNote | None = None
-    actions: tuple[Action, ...] = ()
+    safety_note: Annotated[
+        SafetyNote | None,
+        Field(description="A short resource line to show above the answer (the concern tier), or null."),
+    ] = None
+    actions: Annotated[
+        tuple[Action, ...], Field(description="Buttons for a safety reply (call, text, chat); empty otherwise.")
+    ] = ()
+    reviewed: Annotated[
+        str | None,
+        Field(
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="When the entry served was last reviewed (YYYY-MM-DD), or null when no entry is served.",
+        ),
+    ] = None
+    handoff: Annotated[
+        bool,
+        Field(
+            description="Offer the clinic's contact with this reply (a fallback, a clarifying question, "
+            "or a request to book, pay or talk to staff)."
+        ),
+    ] = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return the reply as the JSON contract (plain dicts and lists)."""
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "question": self.question,
-            "answer": self.answer,
-            "citations": [
-                {"title": c.title, "publisher": c.publisher, "year": c.year, "url": c.url} for c in self.citations
-            ],
-            "clinician_note": self.clinician_note,
-            "evidence": self.evidence,
-            "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
-            "score": self.score,
-            "faq_version": self.faq_version,
-            "safety_note": None
-            if self.safety_note is None
-            else {
-                "id": self.safety_note.id,
-                "text": self.safety_note.text,
-                "actions": [{"label": a.label, "href": a.href} for a in self.safety_note.actions],
-            },
-            "actions": [{"label": a.label, "href": a.href} for a in self.actions],
-        }
+        return _adapter().dump_python(self, mode="json")
+
+
+@cache
+def _adapter() -> TypeAdapter:
+    return TypeAdapter(Reply)
+
+
+def reply_schemas(ref_template: str = "#/components/schemas/{model}") -> dict[str, dict]:
+    """Return the JSON Schemas of Reply and of the objects in it, by name (Reply, Citation, ...)."""
+    schema = _adapter().json_schema(mode="serialization", ref_template=ref_template)
+    parts = schema.pop("$defs", {})
+    return {"Reply": schema, **parts}

@@ -52,12 +52,23 @@ def ask(bot: Bot):
     return _ask
 
 
-@pytest.fixture()
-def app():
-    """Return a server app on the real faq/, with automatic reload off and the default rate limit."""
+@pytest.fixture(scope="session")
+def _shared_app():
     from server import create_app
 
     return create_app({"TESTING": True, "RELOAD_INTERVAL": 0})
+
+
+@pytest.fixture()
+def app(_shared_app):
+    """Return the server app on the real faq/ (built once per run), with automatic reload off.
+
+    Each test starts as on a fresh app: rate-limit counters, reply cache and usage counts
+    are cleared, so one test's requests never count against another's.
+    """
+    _shared_app.extensions["rate_limiter"].reset()
+    _shared_app.extensions["reply_cache"].clear()
+    return _shared_app
 
 
 @pytest.fixture()

@@ -42,6 +42,8 @@ REPLY_KEYS = {
     "faq_version",
     "safety_note",
     "actions",
+    "reviewed",
+    "handoff",
 }
 ACTION_HREF = ("tel:", "sms:", "https://")
 
@@ -60,6 +62,11 @@ def assert_reply_shape(reply: dict, version: str) -> None:
     assert isinstance(reply["answer"], str) and reply["answer"].strip()
     assert isinstance(reply["clinician_note"], str) and reply["clinician_note"].strip()
     assert isinstance(reply["score"], float) and 0.0 <= reply["score"] <= 1.0
+    # An entry served says when it was last reviewed; the clinic's contact goes with the
+    # replies that cannot answer (fallback, clarify) and never with an answer or a safety reply.
+    assert (reply["reviewed"] is not None) == (reply["id"] is not None)
+    cannot_answer = reply["kind"] in ("clarify", "fallback")
+    assert reply["handoff"] is (cannot_answer or (reply["handoff"] and reply["kind"] == "smalltalk"))
     assert reply["faq_version"] == version
     for c in reply["citations"]:
         assert set(c) == {"title", "publisher", "year", "url"}

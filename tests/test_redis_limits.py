@@ -115,3 +115,28 @@ def test_a_hung_redis_fails_fast_to_the_in_memory_limits(redis_uri, caplog):
         os.kill(proc.pid, signal.SIGCONT)
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_usage_counts_are_shared_through_redis_and_fall_back_to_memory(redis_uri):
+    """Issue 12, staff page: with Redis, every worker adds to the same reply and feedback counts."""
+    import redis
+
+    redis.Redis.from_url(redis_uri).flushall()  # earlier tests' replies were counted too
+    first, second = _app(redis_uri, limit="100 per minute"), _app(redis_uri, limit="100 per minute")
+    version = first.test_client().get("/healthz").get_json()["faq_version"]
+    for app in (first, second):
+        client = app.test_client()
+        assert client.post("/api/ask", json={"question": "what is adhd"}).get_json()["kind"] == "answer"
+        body = {"id": "adhd-overview", "helpful": app is first, "faq_version": version}
+        assert client.post("/api/feedback", json=body).status_code == 200
+    for app in (first, second):
+        usage = app.extensions["usage"]
+        assert usage.storage() == "redis"
+        assert usage.kinds_by_day()[0][1]["answer"] == 2
+        assert usage.feedback_by_entry() == [{"id": "adhd-overview", "version": version, "yes": 1, "no": 1}]
+    unreachable = _app(f"redis://127.0.0.1:{free_port()}", limit="100 per minute")
+    client = unreachable.test_client()
+    assert client.post("/api/ask", json={"question": "what is adhd"}).status_code == 200
+    usage = unreachable.extensions["usage"]
+    assert usage.storage() == "memory (Redis unavailable)"
+    assert usage.kinds_by_day()[0][1] == {"answer": 1}

@@ -1,8 +1,8 @@
-"""The JSON API: /api/ask, /api/topics, /api/entries/<id> and /healthz (parse, ask the bot, serialise)."""
+"""The JSON API: /api/ask, /api/topics, /api/entries/<id>, /api/feedback and /healthz (parse, ask, serialise)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_limiter import Limiter
 from werkzeug.exceptions import HTTPException
 
@@ -11,8 +11,9 @@ from bot import QuestionError
 from .cache import ReplyCache
 from .errors import ApiError
 from .openapi import openapi_document
-from .requests import question_from_request
+from .requests import feedback_from_request, question_from_request
 from .state import current_bot, live_bot
+from .stats import UsageCounts
 
 
 def safety_past_limit():
@@ -32,11 +33,19 @@ def safety_past_limit():
     if not assessment.urgent:
         return None
     g.rate_limited_safety = True
-    return reply_response(*serialise(bot.safety_reply(assessment)))
+    return reply_response(*serialise(bot.safety_reply(assessment)), counted=bot.version)
 
 
-def reply_response(body: bytes, fields: dict):
+def usage() -> UsageCounts:
+    """Return the app's usage counts (no text: kinds per day, feedback per entry)."""
+    return current_app.extensions["usage"]
+
+
+def reply_response(body: bytes, fields: dict, counted: str | None = None):
+    """Return a reply's JSON; with counted (the content version), count its kind for the staff page."""
     g.reply_log = fields
+    if counted is not None:
+        usage().served(counted, fields["kind"])
     return current_app.response_class(body, mimetype="application/json")
 
 
@@ -46,35 +55,61 @@ def serialise(reply) -> tuple[bytes, dict]:
     return body, {"kind": reply.kind, "entry_id": reply.id, "score": reply.score, "safety_note": note}
 
 
-def register_api(app: Flask, limiter: Limiter) -> None:
+def api_blueprint(limiter: Limiter) -> Blueprint:
+    """Return the API's blueprint, its routes under the app's rate limiter (one per app)."""
+    api = Blueprint("api", __name__)
     ask_limit = limiter.shared_limit(lambda: current_app.config["RATE_LIMIT"], scope="ask")
     browse_limit = limiter.shared_limit(lambda: current_app.config["BROWSE_RATE_LIMIT"], scope="browse")
-    cache = ReplyCache(app.config["REPLY_CACHE_SIZE"])
-    app.extensions["reply_cache"] = cache
 
-    @app.post("/api/ask")
+    feedback_limit = limiter.shared_limit(lambda: current_app.config["FEEDBACK_RATE_LIMIT"], scope="feedback")
+
+    @api.record_once
+    def _per_app(state) -> None:
+        state.app.extensions["reply_cache"] = ReplyCache(state.app.config["REPLY_CACHE_SIZE"])
+        state.app.extensions["usage"] = UsageCounts(state.app.config["RATE_LIMIT_STORAGE_URI"])
+
+    @api.post("/api/ask")
     @ask_limit
     def ask():
         question = question_from_request()
         bot = current_bot()
+        cache: ReplyCache = current_app.extensions["reply_cache"]
         try:
             question = bot.clean(question)  # first: the cache key hashes valid text only
             key = cache.key(bot.version, question)
             hit = cache.get(key)
             if hit is not None:
-                return reply_response(*hit)
+                return reply_response(*hit, counted=bot.version)
             reply = bot.ask(question)
         except QuestionError as exc:
             g.error_code = exc.code
             raise ApiError(400, exc.code, str(exc)) from None
         served = serialise(reply)
         cache.put(key, served)
-        return reply_response(*served)
+        return reply_response(*served, counted=bot.version)
 
-    @app.get("/api/topics")
+    @api.post("/api/feedback")
+    @feedback_limit
+    def feedback():
+        entry_id, helpful, version = feedback_from_request()
+        bot = current_bot()
+        if entry_id not in bot.kb.by_id:
+            raise ApiError(404, "unknown_entry", "There is no entry with that id.")
+        counts = usage()
+        if version != bot.version and not counts.known_version(version):
+            raise ApiError(400, "unknown_version", "That content version is not one this server has served.")
+        counts.feedback(entry_id, version, helpful)
+        g.reply_log = {"entry_id": entry_id, "helpful": helpful}
+        return jsonify({"recorded": True})
+
+    @api.get("/api/topics")
     @browse_limit
     def topics():
-        kb = current_bot().kb
+        bot = current_bot()
+        kb = bot.kb
+        served = {e.id: e for e in kb.entries if not e.withheld}  # withheld until reviewed: not offered
+        config = current_app.config
+        starters = [i for i in (config["STARTERS"] or kb.messages.fallback_suggestions) if i in served]
         return jsonify(
             {
                 "faq_version": kb.version,
@@ -82,18 +117,24 @@ def register_api(app: Flask, limiter: Limiter) -> None:
                     {
                         "id": cat.id,
                         "title": cat.title,
-                        "entries": [
-                            {"id": i, "question": kb.by_id[i].question}
-                            for i in cat.entry_ids
-                            if not kb.by_id[i].withheld  # withheld until reviewed: not offered
-                        ],
+                        "entries": [{"id": i, "question": kb.by_id[i].question} for i in cat.entry_ids if i in served],
                     }
                     for cat in kb.categories
                 ],
+                # What the widget and kiosk show first: starter questions, the clinic's contact
+                # (empty strings when not set) and the clinician note, shown once.
+                "starters": [{"id": i, "question": served[i].question} for i in starters],
+                "clinic": {
+                    "name": config["CLINIC_NAME"].strip(),
+                    "phone": config["CLINIC_PHONE"].strip(),
+                    "booking_url": config["CLINIC_BOOKING_URL"].strip(),
+                },
+                "clinician_note": kb.messages.clinician_note,
+                "notice": kb.draft_notice,
             }
         )
 
-    @app.get("/api/entries/<entry_id>")
+    @api.get("/api/entries/<entry_id>")
     @browse_limit
     def entry(entry_id: str):
         reply = current_bot().entry_reply(entry_id)
@@ -101,7 +142,7 @@ def register_api(app: Flask, limiter: Limiter) -> None:
             raise ApiError(404, "unknown_entry", "There is no entry with that id.")
         return reply_response(*serialise(reply))
 
-    @app.get("/healthz")
+    @api.get("/healthz")
     def healthz():
         live = live_bot()
         bot = live.bot
@@ -134,6 +175,8 @@ def register_api(app: Flask, limiter: Limiter) -> None:
             }
         )
 
-    @app.get("/openapi.json")
+    @api.get("/openapi.json")
     def openapi():
         return jsonify(openapi_document(current_app.config))
+
+    return api

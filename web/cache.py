@@ -28,6 +28,11 @@ class ReplyCache:
                 self._replies.move_to_end(key)
             return hit
 
+    def clear(self) -> None:
+        """Forget every reply (the tests start each case from an empty cache)."""
+        with self._lock:
+            self._replies.clear()
+
     def put(self, key: bytes, value: tuple[bytes, dict]) -> None:
         """Keep a reply, dropping the least recently used past the size."""
         if self.size <= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .logs import log
@@ -39,44 +39,48 @@ def error_response(status: int, code: str, message: str, headers: dict | None = 
     return response
 
 
-def register_errors(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def api_error(exc: ApiError):
-        g.error_code = exc.code
-        return error_response(exc.status, exc.code, exc.message)
+errors = Blueprint("errors", __name__)  # app-wide handlers: every error is JSON
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        code, message = _HTTP_CODES.get(exc.code or 500, ("http_error", exc.name))
-        if exc.code == 404 and request.path.startswith("/api/"):
-            message = "There is no API endpoint at this address."
-        headers = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}}
-        if exc.code == 429:
-            from .api import safety_past_limit  # the API answers a safety message past the limit
 
-            served = safety_past_limit()
-            if served is not None:
-                return served
-            if exc.description:
-                # Flask-Limiter's own text says which limit ("30 per 1 minute"), which helps clients.
-                message = f"Too many requests ({exc.description}). Please wait a moment and try again."
-            g.error_code = code
-            response = error_response(429, code, message, headers)
-            # Nobody in crisis meets a dead end: every 429 carries the help lines (988, 911, Poison Help).
-            body = response.get_json()
-            body["resources"] = [r.to_dict() for r in current_bot().kb.safety.resources]
-            response.set_data(current_app.json.dumps(body))
-            return response
+@errors.app_errorhandler(ApiError)
+def api_error(exc: ApiError):
+    g.error_code = exc.code
+    return error_response(exc.status, exc.code, exc.message)
+
+
+@errors.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    code, message = _HTTP_CODES.get(exc.code or 500, ("http_error", exc.name))
+    if exc.code == 404 and request.path.startswith("/api/"):
+        message = "There is no API endpoint at this address."
+    headers = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}}
+    if exc.code == 429:
+        from .api import safety_past_limit  # the API answers a safety message past the limit
+
+        served = safety_past_limit()
+        if served is not None:
+            return served
+        if exc.description:
+            # Flask-Limiter's own text says which limit ("30 per 1 minute"), which helps clients.
+            message = f"Too many requests ({exc.description}). Please wait a moment and try again."
         g.error_code = code
-        return error_response(exc.code or 500, code, message, headers)
+        response = error_response(429, code, message, headers)
+        # Nobody in crisis meets a dead end: every 429 carries the help lines (988, 911, Poison Help).
+        body = response.get_json()
+        body["resources"] = [r.to_dict() for r in current_bot().kb.safety.resources]
+        response.set_data(current_app.json.dumps(body))
+        return response
+    g.error_code = code
+    return error_response(exc.code or 500, code, message, headers)
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        if type(exc).__module__.startswith("gunicorn.http"):
-            # A malformed request body that gunicorn's parser meets only when the app reads it
-            # (a bad chunk size, a missing chunk end): the client's fault, not ours.
-            g.error_code = "bad_request"
-            return error_response(400, "bad_request", "The request body could not be read.")
-        g.error_code = "internal_error"
-        log.exception(json.dumps({"event": "error", "path": request.path, "error": type(exc).__name__}))
-        return error_response(500, "internal_error", "Something went wrong on our side. Please try again later.")
+
+@errors.app_errorhandler(Exception)
+def unexpected(exc: Exception):
+    if type(exc).__module__.startswith("gunicorn.http"):
+        # A malformed request body that gunicorn's parser meets only when the app reads it
+        # (a bad chunk size, a missing chunk end): the client's fault, not ours.
+        g.error_code = "bad_request"
+        return error_response(400, "bad_request", "The request body could not be read.")
+    g.error_code = "internal_error"
+    log.exception(json.dumps({"event": "error", "path": request.path, "error": type(exc).__name__}))
+    return error_response(500, "internal_error", "Something went wrong on our side. Please try again later.")

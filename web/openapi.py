@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.question import MAX_QUESTION_CHARS
-from bot.reply import KINDS
+from bot.reply import reply_schemas
 
 _CONTROL_CLASS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
 
@@ -23,11 +23,9 @@ def _json(schema: dict) -> dict:
 def openapi_document(config: dict) -> dict:
     """Return the OpenAPI 3 description of the API as it behaves with this config."""
     text = {"type": "string"}
-    nullable_text = {"type": "string", "nullable": True}
-    ref = {
-        name: {"$ref": f"#/components/schemas/{name}"}
-        for name in ("Reply", "Suggestion", "Citation", "Error", "Action", "SafetyNote", "Resource")
-    }
+    nullable_text = {"type": ["string", "null"]}
+    replies = reply_schemas()  # Reply and its parts, generated from the dataclasses in bot/reply.py
+    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in (*replies, "Error", "Resource")}
     error = {"$ref": "#/components/responses/Error"}
     limited = {"$ref": "#/components/responses/RateLimited"}
     reply = {"description": "A reply.", "content": _json(ref["Reply"])}
@@ -36,7 +34,7 @@ def openapi_document(config: dict) -> dict:
         return {"description": description, "content": _json(schema)}
 
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "ADHD vetted FAQ bot",
             "version": "1.0.0",
@@ -71,6 +69,37 @@ def openapi_document(config: dict) -> dict:
                     "responses": {"200": reply, "403": error, "404": error, "429": limited},
                 }
             },
+            "/api/feedback": {
+                "post": {
+                    "summary": '"Was this helpful?" for an answer: counted per entry and content version, '
+                    "with no text and no identifier.",
+                    "operationId": "feedback",
+                    "requestBody": {"required": True, "content": _json({"$ref": "#/components/schemas/Feedback"})},
+                    "responses": {
+                        "200": ok("Counted.", _object(recorded={"type": "boolean", "const": True})),
+                        "400": error,
+                        "403": error,
+                        "404": error,
+                        "413": error,
+                        "415": error,
+                        "429": limited,
+                    },
+                }
+            },
+            "/api/qr": {
+                "get": {
+                    "summary": "A QR code (SVG) of a source's address or the clinic's booking page, for the kiosk's "
+                    "take-away. Any other address is a 404.",
+                    "operationId": "qr",
+                    "parameters": [{"name": "url", "in": "query", "required": True, "schema": text}],
+                    "responses": {
+                        "200": {"description": "The QR code.", "content": {"image/svg+xml": {"schema": text}}},
+                        "403": error,
+                        "404": error,
+                        "429": limited,
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Service health and the content version in service.",
@@ -81,6 +110,7 @@ def openapi_document(config: dict) -> dict:
         },
         "components": {
             "schemas": {
+                **replies,
                 "Question": _object(
                     question={
                         "type": "string",
@@ -92,45 +122,35 @@ def openapi_document(config: dict) -> dict:
                         "description": "Plain text; not only spaces; no control characters but tab and line breaks.",
                     }
                 ),
-                "Citation": _object(title=text, publisher=text, year={"type": "integer", "nullable": True}, url=text),
-                "Suggestion": _object(id=text, question=text),
-                "Reply": _object(
-                    kind={"type": "string", "enum": list(KINDS)},
-                    id=nullable_text,
-                    question=nullable_text,
-                    answer={"type": "string", "minLength": 1},
-                    citations={"type": "array", "items": ref["Citation"]},
-                    clinician_note={"type": "string", "minLength": 1},
-                    evidence=nullable_text,
-                    suggestions={"type": "array", "items": ref["Suggestion"]},
-                    score={"type": "number", "minimum": 0, "maximum": 1},
-                    faq_version=text,
-                    safety_note={
-                        "allOf": [ref["SafetyNote"]],
-                        "nullable": True,
-                        "description": "A short resource line to show above the answer (the concern tier), or null.",
-                    },
-                    actions={
-                        "type": "array",
-                        "items": ref["Action"],
-                        "description": "Buttons for a safety reply (call, text, chat); empty otherwise.",
-                    },
-                ),
-                "Action": _object(label=text, href={"type": "string", "pattern": "^(tel:|sms:|https://)"}),
-                "SafetyNote": _object(
-                    id={"type": "string", "pattern": "^safety-"},
-                    text=text,
-                    actions={"type": "array", "items": ref["Action"]},
-                ),
-                "Resource": _object(label=text, href={"type": "string", "pattern": "^(tel:|sms:|https://)"}, text=text),
+                "Resource": _object(label=text, href=replies["Action"]["properties"]["href"], text=text),
                 "RateLimitError": _object(
                     error=_object(code=text, message=text), resources={"type": "array", "items": ref["Resource"]}
+                ),
+                "Feedback": _object(
+                    id={"type": "string", "description": "The entry id of the answer (its `id`)."},
+                    helpful={"type": "boolean"},
+                    faq_version={"type": "string", "description": "The `faq_version` of the reply."},
                 ),
                 "Topics": _object(
                     faq_version=text,
                     categories={
                         "type": "array",
                         "items": _object(id=text, title=text, entries={"type": "array", "items": ref["Suggestion"]}),
+                    },
+                    starters={
+                        "type": "array",
+                        "items": ref["Suggestion"],
+                        "description": "Questions to offer first (BOT_STARTERS, else the fallback topics).",
+                    },
+                    clinic=_object(
+                        name=text,
+                        phone=text,
+                        booking_url={"type": "string", "pattern": "^(https://.*)?$"},
+                    ),
+                    clinician_note=text,
+                    notice={
+                        "type": ["string", "null"],
+                        "description": "One line to show while any entry in service is a draft, or null.",
                     },
                 ),
                 "Health": _object(
@@ -143,7 +163,7 @@ def openapi_document(config: dict) -> dict:
                     loaded_at=text,
                     matcher={"type": "string", "enum": ["hybrid", "lexical"]},
                     matcher_reason=nullable_text,
-                    refused_edit={"type": "object", "nullable": True},
+                    refused_edit={"type": ["object", "null"]},
                 ),
                 "Error": _object(error=_object(code=text, message=text)),
             },

@@ -4,42 +4,62 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, render_template, send_from_directory
 
 from .errors import ApiError
 from .settings import ROOT
 from .state import current_bot
 
+pages = Blueprint("pages", __name__)
 
-def register_pages(app: Flask) -> None:
-    templates = Path(app.root_path) / (app.template_folder or "templates")
-    static = Path(app.static_folder or ROOT / "static")
 
-    def page(name: str, **context):
-        if not (templates / name).is_file():  # serve what exists, never a placeholder
-            raise ApiError(404, "not_found", "There is nothing at this address.")
-        return render_template(name, **context)
+def _page(name: str, **context):
+    templates = Path(current_app.root_path) / (current_app.template_folder or "templates")
+    if not (templates / name).is_file():  # serve what exists, never a placeholder
+        raise ApiError(404, "not_found", "There is nothing at this address.")
+    return render_template(name, **context)
 
-    @app.get("/")
-    def demo_home():
-        return page("index.html")
 
-    @app.get("/visit")
-    def demo_visit():
-        return page("visit.html")
+def _static() -> Path:
+    return Path(current_app.static_folder or ROOT / "static")
 
-    @app.get("/kiosk")
-    def kiosk():
-        return page(
-            "kiosk.html",
-            idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
-            evidence_labels=dict(current_bot().kb.messages.evidence_labels),
-        )
 
-    @app.get("/widget.js")
-    def widget_js():
-        return send_from_directory(static, "widget.js", mimetype="text/javascript")
+@pages.get("/")
+def demo_home():
+    return _page("index.html")
 
-    @app.get("/widget.css")
-    def widget_css():
-        return send_from_directory(static, "widget.css", mimetype="text/css")
+
+@pages.get("/visit")
+def demo_visit():
+    return _page("visit.html")
+
+
+@pages.get("/test/hostile")
+def hostile_test_page():
+    """The demo page under deliberately hostile CSS (browser tests); only with BOT_TEST_PAGES=true."""
+    if not current_app.config["TEST_PAGES"]:
+        raise ApiError(404, "not_found", "There is nothing at this address.")
+    return _page("hostile.html")
+
+
+@pages.get("/kiosk")
+def kiosk():
+    return _page(
+        "kiosk.html",
+        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+        evidence_labels=dict(current_bot().kb.messages.evidence_labels),
+        front_desk=current_app.config["KIOSK_FRONT_DESK"].strip(),
+        clinic_name=current_app.config["CLINIC_NAME"].strip(),
+        logo_url=current_app.config["CLINIC_LOGO_URL"].strip(),
+        booking_url=current_app.config["CLINIC_BOOKING_URL"].strip(),
+    )
+
+
+@pages.get("/widget.js")
+def widget_js():
+    return send_from_directory(_static(), "widget.js", mimetype="text/javascript")
+
+
+@pages.get("/widget.css")
+def widget_css():
+    return send_from_directory(_static(), "widget.css", mimetype="text/css")

@@ -85,8 +85,58 @@ SETTINGS: tuple[Setting, ...] = (
         "Recent replies kept in memory, keyed by a hash of the question (not its text), so a repeated "
         "question skips matching. 0 turns the cache off.",
     ),
+    Setting(
+        "FEEDBACK_RATE_LIMIT",
+        "20 per minute",
+        '"Was this helpful?" answers (POST /api/feedback) allowed per client.',
+    ),
+    Setting(
+        "STAFF_TOKEN",
+        "",
+        "Turns on the staff status page at /staff (content in service, refused edits, withheld and "
+        "due entries, feedback and reply counts) for whoever gives this token. Empty: /staff does not "
+        "exist. Use a long random value (at least 16 characters); keep it secret.",
+    ),
+    Setting(
+        "CLINIC_NAME",
+        "",
+        "The clinic's name, shown with its contact details in the widget and on the kiosk. Empty: the "
+        'contact action says "talk to your doctor or clinic".',
+    ),
+    Setting("CLINIC_PHONE", "", "The clinic's phone number (digits, spaces, +, -, brackets), as a tap-to-call link."),
+    Setting("CLINIC_BOOKING_URL", "", "The clinic's booking page (https only), linked from the contact action."),
+    Setting(
+        "CLINIC_LOGO_URL",
+        "",
+        "The clinic's logo for the kiosk's welcome screen: a path on this server (for example "
+        "/static/clinic-logo.svg; put the file in static/), never another site.",
+    ),
+    Setting(
+        "STARTERS",
+        "",
+        "Comma-separated entry ids offered as starter questions when the widget opens (4 to 6 read "
+        "best). Empty: the fallback topics of faq/messages.yaml. The widget's data-starters wins.",
+    ),
+    Setting(
+        "SERVE_DRAFTS",
+        True,
+        "Serve entries marked `status: draft` (not yet approved by a clinician). While any served entry "
+        "is a draft, the widget and kiosk show one line saying so. `false`: only approved entries are "
+        "served (drafts get the fallback); safety replies are always served.",
+    ),
     Setting("KIOSK_IDLE_SECONDS", 90, "Seconds (10 to 3600) without a touch before the kiosk wipes the conversation."),
+    Setting(
+        "KIOSK_FRONT_DESK",
+        "Please tell the front desk now. They can help.",
+        "The line the kiosk adds to a crisis or emergency reply (the help numbers stay large). Empty: none.",
+    ),
     Setting("MAX_CONTENT_LENGTH", 8192, "Largest request body in bytes; larger bodies get 413."),
+    Setting(
+        "TEST_PAGES",
+        False,
+        "Serve the test-only page /test/hostile (the demo page under hostile CSS, used by the browser "
+        "tests). Leave off on a public server.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Log level of the structured JSON logs (DEBUG, INFO, WARNING, ERROR)."),
     Setting("DEBUG", False, "Flask debug mode. Never turn it on for a public server."),
 )
@@ -140,6 +190,8 @@ def check_settings(config: dict) -> None:
             value = _as_number(s.name, value, type(s.default))
         elif s.name == "ALLOWED_ORIGINS":
             value = _origins(value)
+        elif s.name == "STARTERS" and isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
         elif not isinstance(value, str):
             value = str(value)
         config[s.name] = value
@@ -149,6 +201,19 @@ def check_settings(config: dict) -> None:
         raise ValueError(
             f"setting BOT_KIOSK_IDLE_SECONDS must be 10 to 3600 seconds, not {config['KIOSK_IDLE_SECONDS']!r}"
         )
+    phone = config["CLINIC_PHONE"].strip()
+    if phone and not re.fullmatch(r"\+?[\d\s().-]{3,30}", phone):
+        raise ValueError(f"setting BOT_CLINIC_PHONE must be a phone number like 555-0100, not {phone!r}")
+    booking = config["CLINIC_BOOKING_URL"].strip()
+    if booking and not re.fullmatch(r"https://[^\s<>\"'`]+", booking):
+        raise ValueError(f"setting BOT_CLINIC_BOOKING_URL must be an https:// address, not {booking!r}")
+    logo = config["CLINIC_LOGO_URL"].strip()
+    if logo and not re.fullmatch(r"/(?!/)[A-Za-z0-9._~/-]+", logo):
+        raise ValueError(f"setting BOT_CLINIC_LOGO_URL must be a path here like /static/logo.svg, not {logo!r}")
+    config["STARTERS"] = tuple(i.strip() for i in config["STARTERS"].split(",") if i.strip())
+    token = config["STAFF_TOKEN"]
+    if token and (len(token) < 16 or not token.isprintable() or " " in token):
+        raise ValueError("setting BOT_STAFF_TOKEN must be at least 16 characters, with no spaces")
     if config["PORT"] > 65535:
         raise ValueError(f"setting BOT_PORT must be a port number, not {config['PORT']!r}")
 
