@@ -36,7 +36,15 @@ run: $(VENV)/.runtime-installed
 chat: $(VENV)/.runtime-installed
 	$(PY) -m bot chat
 
-test: $(VENV)/.dev-installed
+# The widget's and kiosk's JavaScript: linted and format-checked with biome (pinned in
+# package-lock.json; npm ci installs it into node_modules/, nothing of it is served).
+node_modules/.installed: package.json package-lock.json
+	@echo "==> Installing the JavaScript lint tool (biome) with npm ci"
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.dev-installed node_modules/.installed
+	node_modules/.bin/biome ci --error-on-warnings
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m bot lint
@@ -62,4 +70,4 @@ tune: $(VENV)/.runtime-installed
 	$(PY) bench/tune.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts

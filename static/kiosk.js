@@ -14,7 +14,8 @@
 (function () {
   "use strict";
 
-  var TYPING_GRACE_MS = 5 * 60 * 1000;
+  // Text typed and then left alone this long counts as abandoned: the normal idle reset then clears it.
+  var TYPING_GRACE_MS = 2 * 60 * 1000;
   var REQUEST_TIMEOUT_MS = 15000;
 
   // Evidence labels in words, from the vetted content (faq/messages.yaml), put in the page by the server.
@@ -22,7 +23,7 @@
     try {
       var labels = JSON.parse(document.body.dataset.evidenceLabels || "{}");
       return labels && typeof labels === "object" ? labels : {};
-    } catch (e) {
+    } catch {
       return {};
     }
   })();
@@ -37,7 +38,13 @@
     you: "You asked: ",
     sources: "Sources",
     related: "Related questions",
-    choices: "Pick the closest one",
+    choices: "Try one of these",
+    clarify: "Did you mean one of these?",
+    readAloud: "Read aloud",
+    stopReading: "Stop reading",
+    scan: "Scan to take this with you",
+    qrFor: "QR code for: ",
+    booking: "Book an appointment",
     evidence: "Evidence: ",
     restarted: "Started over.",
   };
@@ -145,6 +152,11 @@
         idle: $("idle"),
         idleCount: $("idle-count"),
         stillHere: $("still-here"),
+        welcome: $("welcome"),
+        app: $("app"),
+        notice: $("notice"),
+        popular: $("popular"),
+        popularList: $("popular-list"),
       };
       this.categories = [];
       this.lockDown();
@@ -215,6 +227,9 @@
           self.back();
         });
       });
+      $("tap-to-start").addEventListener("click", function () {
+        self.begin();
+      });
       e.main.addEventListener("click", function (event) {
         var button = event.target.closest && event.target.closest("button");
         if (!button) return;
@@ -225,6 +240,22 @@
     }
 
     // ---- screens
+    // The welcome screen (clinic name and logo, "Tap to start") covers the app until tapped,
+    // and comes back with every idle reset.
+    begin() {
+      var e = this.els;
+      e.welcome.hidden = true;
+      e.app.inert = false;
+      this.lastActivity = Date.now();
+      this.focusTitle("start-title");
+    }
+
+    welcomeBack() {
+      var e = this.els;
+      e.app.inert = true;
+      e.welcome.hidden = false;
+    }
+
     show(name) {
       var e = this.els;
       this.screen = name;
@@ -238,8 +269,7 @@
       if (this.screen === "topic") this.history.push({ screen: "topic", category: this.currentCategory });
       else if (this.screen === "reply" && this.currentReply) {
         this.history.push({ screen: "reply", view: this.currentReply });
-      }
-      else if (this.screen === "start") this.history.push({ screen: "start" });
+      } else if (this.screen === "start") this.history.push({ screen: "start" });
     }
 
     back() {
@@ -265,6 +295,17 @@
         function (result) {
           if (!result.response.ok || !result.data || !Array.isArray(result.data.categories)) throw new Error("topics");
           self.categories = result.data.categories;
+          var notice = str(result.data.notice);
+          e.notice.textContent = notice;
+          e.notice.hidden = !notice;
+          e.popularList.replaceChildren();
+          (Array.isArray(result.data.starters) ? result.data.starters : []).slice(0, 6).forEach(function (s) {
+            if (!s || typeof s.id !== "string" || typeof s.question !== "string") return;
+            var button = h("button", { class: "question-btn", type: "button", text: s.question });
+            button.entry = { id: s.id, question: s.question };
+            e.popularList.appendChild(button);
+          });
+          e.popular.hidden = !e.popularList.firstChild;
           e.topics.replaceChildren();
           self.categories.forEach(function (category) {
             if (!category || !Array.isArray(category.entries)) return;
@@ -418,6 +459,7 @@
     }
 
     showReply(view, moveFocus) {
+      if (window.speechSynthesis) window.speechSynthesis.cancel(); // a new answer stops the last one reading
       this.currentReply = view;
       var node = this.replyNode(view.reply, view.asked);
       this.els.log.replaceChildren(node);
@@ -458,6 +500,15 @@
       var help = safety && numberList(reply.actions, "help-numbers");
       if (help) node.appendChild(help);
 
+      // On a lobby screen, a crisis reply also sends the person to the people in the room.
+      var frontDesk = str(document.body.dataset.frontDesk);
+      if (safety && / urgent$/.test(cls) && frontDesk) {
+        node.appendChild(h("p", { class: "front-desk", lang: en, text: frontDesk }));
+      }
+      if (str(reply.answer) && window.speechSynthesis && typeof SpeechSynthesisUtterance === "function") {
+        node.appendChild(this.readAloudButton(reply, es));
+      }
+
       if (str(reply.evidence)) {
         var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
         var words = str(EVIDENCE[reply.evidence]) || reply.evidence;
@@ -485,6 +536,8 @@
         var heading = h("h3", { class: "label", lang: en, text: TEXT.sources });
         node.appendChild(h("div", { class: "sources" }, heading, list));
       }
+      var codes = this.takeAway(citations, kind === "answer" || kind === "clarify" || kind === "fallback");
+      if (codes) node.appendChild(codes);
       if (str(reply.clinician_note)) {
         // A Spanish safety reply's note is Spanish; a fallback's (Spanish only in its first lines) is English.
         node.appendChild(h("p", { class: "note", lang: /-es$/.test(id) ? null : en, text: reply.clinician_note }));
@@ -495,7 +548,7 @@
       });
       if (suggestions.length) {
         var isChoice = kind === "clarify" || kind === "fallback" || kind === "smalltalk";
-        var label = isChoice ? TEXT.choices : TEXT.related;
+        var label = kind === "clarify" ? TEXT.clarify : isChoice ? TEXT.choices : TEXT.related;
         var group = h(
           "div",
           { class: "suggestions", role: "group", "aria-label": label, lang: en },
@@ -510,6 +563,64 @@
       }
 
       return node;
+    }
+
+    // Read aloud with the browser's own voice (speechSynthesis: no network); stops on reset.
+    readAloudButton(reply, es) {
+      var button = h("button", { class: "big-btn secondary read-aloud", type: "button", "aria-pressed": "false" });
+      button.textContent = TEXT.readAloud;
+      var words = [str(reply.question), str(reply.answer)].filter(Boolean).join(". ");
+      button.addEventListener("click", function () {
+        var synth = window.speechSynthesis;
+        if (button.getAttribute("aria-pressed") === "true") {
+          synth.cancel();
+          return;
+        }
+        synth.cancel();
+        var utterance = new SpeechSynthesisUtterance(words);
+        utterance.lang = es ? "es-US" : "en-US";
+        var done = function () {
+          button.setAttribute("aria-pressed", "false");
+          button.textContent = TEXT.readAloud;
+        };
+        utterance.onend = done;
+        utterance.onerror = done;
+        button.setAttribute("aria-pressed", "true");
+        button.textContent = TEXT.stopReading;
+        synth.speak(utterance);
+      });
+      return button;
+    }
+
+    // QR codes to take the sources (and the clinic's booking page) home: made by the server
+    // (GET /api/qr, only for vetted source addresses and the booking page), shown as images.
+    takeAway(citations, withBooking) {
+      var items = [];
+      citations.forEach(function (c) {
+        if (c && typeof c === "object" && /^https:\/\//.test(str(c.url)))
+          items.push({ url: c.url, title: str(c.title) });
+      });
+      var booking = str(document.body.dataset.bookingUrl);
+      if (withBooking && /^https:\/\//.test(booking)) items.push({ url: booking, title: TEXT.booking });
+      if (!items.length) return null;
+      var list = h("ul", { class: "qr-list" });
+      items.slice(0, 4).forEach(function (item) {
+        list.appendChild(
+          h(
+            "li",
+            null,
+            h("img", {
+              class: "qr",
+              src: "/api/qr?url=" + encodeURIComponent(item.url),
+              alt: TEXT.qrFor + item.title,
+              width: "160",
+              height: "160",
+            }),
+            h("span", { class: "qr-title", text: item.title })
+          )
+        );
+      });
+      return h("div", { class: "take-away" }, h("h3", { class: "label", text: TEXT.scan }), list);
     }
 
     setBigger(on) {
@@ -529,6 +640,7 @@
     }
 
     pristine() {
+      if (!this.els.welcome.hidden) return true;
       return (
         this.screen === "start" &&
         !this.history.length &&
@@ -576,6 +688,7 @@
     // Wipe the conversation: page, memory and storage, then the start screen.
     wipe() {
       var e = this.els;
+      if (window.speechSynthesis) window.speechSynthesis.cancel(); // nothing goes on reading to the next person
       this.generation += 1;
       if (this.pending) this.pending.abort();
       this.pending = null;
@@ -591,13 +704,14 @@
       try {
         sessionStorage.clear();
         localStorage.clear();
-      } catch (err) {
+      } catch {
         /* storage unavailable: nothing stored */
       }
       this.focusBeforeCountdown = null;
       e.idle.hidden = true;
       if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
       this.show("start");
+      this.welcomeBack();
       this.lastActivity = Date.now();
     }
   }

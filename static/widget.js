@@ -2,7 +2,8 @@
  * ADHD questions chat widget. Embed with one tag:
  *   <script src="https://BOT-HOST/widget.js" defer></script>
  * Options are data- attributes on that tag (see the README): data-api, data-title,
- * data-accent, data-position, data-open, data-timeout.
+ * data-accent, data-position, data-open, data-timeout, data-starters, data-clinic-name,
+ * data-clinic-phone, data-clinic-booking, data-launcher-text.
  * Plain JavaScript, no dependencies, no requests to anyone but the bot's API.
  * Everything that comes from the API is inserted with textContent, never innerHTML.
  */
@@ -20,9 +21,7 @@
   };
 
   var TEXT = {
-    intro:
-      "Ask a question about ADHD. Answers come from checked health sources. " +
-      "This is general information, not medical advice.",
+    intro: "Ask a question about ADHD. Answers come from checked health sources.",
     placeholder: "Type your question",
     send: "Send",
     close: "Close chat",
@@ -32,9 +31,29 @@
     you: "You asked:",
     reply: "Reply:",
     sources: "Sources",
+    draft: "Draft content, not yet reviewed by a clinician.",
     related: "Related questions",
     choices: "Pick one",
-    evidence: "Evidence: ",
+    welcome: "Hi! Pick a question below, or type your own.",
+    starters: "Try one of these",
+    browse: "Browse all questions",
+    browseTitle: "All questions, by topic",
+    contact: "Contact the clinic",
+    contactShort: "Contact",
+    handoffNone: "For anything else, please talk to your doctor or clinic.",
+    handoffWith: "To talk to someone, contact ",
+    call: "Call ",
+    book: "Book an appointment",
+    helpful: "Was this helpful?",
+    yes: "Yes",
+    no: "No",
+    thanks: "Thank you for telling us.",
+    thanksNo: "Thank you for telling us. You can ask it another way, or contact the clinic.",
+    reviewed: "Last reviewed: ",
+    confirmNew: "Clear this conversation and start over?",
+    confirmYes: "Yes, start over",
+    cancel: "Cancel",
+    counter: " of 500 characters",
     retry: "Try again",
     failed: "Sorry, I couldn't get an answer just now. Please check your connection and try again.",
     slow: "Sorry, this is taking too long. Please try again in a moment.",
@@ -63,19 +82,37 @@
       try {
         var u = new URL(data.api, location.href);
         api = (u.origin + u.pathname).replace(/\/+$/, "");
-      } catch (e) {
+      } catch {
         /* keep the script's own origin */
       }
     }
     var timeout = parseFloat(data.timeout);
+    var starters = String(data.starters || "")
+      .split(",")
+      .map(function (id) {
+        return id.trim();
+      })
+      .filter(Boolean);
     return {
       api: api,
       css: new URL("widget.css", new URL(base, location.href)).href, // next to widget.js
       title: (data.title || "").trim() || "ADHD questions",
       accent: (data.accent || "").trim(),
-      position: String(data.position || "right").trim().toLowerCase() === "left" ? "left" : "right",
+      position:
+        String(data.position || "right")
+          .trim()
+          .toLowerCase() === "left"
+          ? "left"
+          : "right",
       open: flag(data.open),
       timeout: timeout > 0 ? timeout * 1000 : 15000,
+      starters: starters,
+      clinic: {
+        name: (data.clinicName || "").trim(),
+        phone: (data.clinicPhone || "").trim(),
+        booking_url: (data.clinicBooking || "").trim(),
+      },
+      launcherText: (data.launcherText || "").trim(),
     };
   }
 
@@ -120,7 +157,7 @@
     try {
       var u = new URL(String(value));
       return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
-    } catch (e) {
+    } catch {
       return null;
     }
   }
@@ -138,14 +175,17 @@
     try {
       var u = new URL(href);
       return u.protocol === "https:" && !u.username && !u.password ? href : null;
-    } catch (e) {
+    } catch {
       return null;
     }
   }
 
   // An 11- or 10-digit number reads as 1-NNN-NNN-NNNN or NNN-NNN-NNNN; short numbers stay as they are.
   function readableNumber(href) {
-    var digits = href.replace(/^[a-z]+:/i, "").split("?")[0].replace(/[^\d+]/g, "");
+    var digits = href
+      .replace(/^[a-z]+:/i, "")
+      .split("?")[0]
+      .replace(/[^\d+]/g, "");
     var m = digits.match(/^(1?)(\d{3})(\d{3})(\d{4})$/);
     return m ? (m[1] ? "1-" : "") + m[2] + "-" + m[3] + "-" + m[4] : digits;
   }
@@ -176,6 +216,30 @@
     return list.firstChild ? list : null;
   }
 
+  var MONTHS = "January February March April May June July August September October November December".split(" ");
+
+  // "2026-01-15" reads as "January 2026"; anything else as nothing.
+  function monthYear(iso) {
+    var m = /^(\d{4})-(\d{2})-\d{2}$/.exec(str(iso));
+    return m && +m[2] >= 1 && +m[2] <= 12 ? MONTHS[+m[2] - 1] + " " + m[1] : "";
+  }
+
+  // The clinic's contact: call and booking links when the clinic set them, else one plain line.
+  function handoffNode(clinic) {
+    var c = clinic || {};
+    var name = str(c.name).trim();
+    var phone = /^\+?[\d\s().-]{3,30}$/.test(str(c.phone)) ? str(c.phone).replace(/[^\d+]/g, "") : "";
+    var call = phone && actionLink({ label: TEXT.call + (name || "the clinic"), href: "tel:" + phone });
+    var book = actionLink({ label: TEXT.book, href: c.booking_url });
+    if (!call && !book) {
+      return h("div", { class: "handoff" }, h("p", { text: name ? TEXT.handoffWith + name + "." : TEXT.handoffNone }));
+    }
+    var list = h("ul", { class: "help calm" });
+    if (call) list.appendChild(h("li", null, call));
+    if (book) list.appendChild(h("li", { class: "wide" }, book));
+    return h("div", { class: "handoff" }, h("p", { text: TEXT.handoffWith + (name || "the clinic") + ":" }), list);
+  }
+
   function isSpanish(reply) {
     return /-es$/.test(str(reply.id)) || (reply.kind === "fallback" && /^Por ahora/.test(str(reply.answer)));
   }
@@ -198,6 +262,9 @@
       suggestions: Array.isArray(reply.suggestions) ? reply.suggestions : [],
       actions: Array.isArray(reply.actions) ? reply.actions : [],
       safety_note: note && { id: str(note.id), text: str(note.text), actions: note.actions },
+      faq_version: str(reply.faq_version),
+      reviewed: str(reply.reviewed),
+      handoff: reply.handoff === true,
     };
   }
 
@@ -232,6 +299,8 @@
       this.busy = false;
       this.generation = 0;
       this.pending = null;
+      this.clinic = options.clinic;
+      this.started = false; // the welcome, starters and topics are fetched on first open
       this.build();
       this.bind();
       this.messages.forEach(this.render, this);
@@ -243,7 +312,7 @@
       try {
         var data = JSON.parse(sessionStorage.getItem(this.storageKey) || "null");
         return data && Array.isArray(data.messages) ? data.messages : [];
-      } catch (e) {
+      } catch {
         return [];
       }
     }
@@ -256,7 +325,7 @@
         } else {
           sessionStorage.removeItem(this.storageKey);
         }
-      } catch (e) {
+      } catch {
         /* storage blocked or full: the conversation just won't carry over */
       }
     }
@@ -264,7 +333,8 @@
     // ---- DOM
     build() {
       var o = this.options;
-      var wrap = (this.wrap = h("div", { class: "w " + o.position }));
+      var wrap = h("div", { class: "w " + o.position });
+      this.wrap = wrap;
       wrap.style.visibility = "hidden"; // until widget.css has loaded, so nothing flashes unstyled
       var link = h("link", { rel: "stylesheet", href: o.css });
       link.addEventListener("load", function () {
@@ -284,10 +354,27 @@
           "aria-haspopup": "dialog",
         },
         svg(ICON_CHAT),
-        h("span", { class: "launcher-text" }, h("span", { class: "sr-only", text: "Open chat: " }), o.title)
+        h("span", { class: "launcher-text" }, h("span", { class: "sr-only", text: "Open chat: " }), o.title),
+        // data-launcher-text ("Ask"): a short word shown on phones, where the title is hidden.
+        o.launcherText ? h("span", { class: "launcher-short", "aria-hidden": "true", text: o.launcherText }) : null
       );
 
       this.newButton = h("button", { class: "head-btn new", type: "button", text: TEXT.newChat });
+      this.contactButton = h(
+        "button",
+        { class: "head-btn contact", type: "button" },
+        TEXT.contactShort,
+        h("span", { class: "sr-only", text: " the clinic" })
+      );
+      this.confirmYes = h("button", { class: "confirm-yes", type: "button", text: TEXT.confirmYes });
+      this.confirmNo = h("button", { class: "confirm-no", type: "button", text: TEXT.cancel });
+      this.confirmBar = h(
+        "div",
+        { class: "confirm", role: "group", "aria-labelledby": "confirm-text", hidden: true },
+        h("p", { id: "confirm-text", text: TEXT.confirmNew }),
+        this.confirmYes,
+        this.confirmNo
+      );
       this.closeButton = h(
         "button",
         { class: "head-btn close", type: "button", "aria-label": TEXT.close },
@@ -302,15 +389,17 @@
         tabindex: "0",
       });
       this.status = h("div", { class: "status", role: "status" });
-      this.input = h("input", {
+      this.input = h("textarea", {
         id: "q",
         class: "input",
-        type: "text",
+        rows: "1",
         maxlength: "500",
         autocomplete: "off",
         enterkeyhint: "send",
         placeholder: TEXT.placeholder,
+        "aria-describedby": "count",
       });
+      this.counter = h("span", { id: "count", class: "counter", hidden: true });
       this.sendButton = h("button", { class: "send", type: "button", text: TEXT.send });
 
       this.panel = h(
@@ -320,19 +409,25 @@
           "div",
           { class: "head" },
           h("h2", { id: "title", class: "title", text: o.title }),
-          h("div", { class: "head-actions" }, this.newButton, this.closeButton)
+          h("div", { class: "head-actions" }, this.contactButton, this.newButton, this.closeButton)
         ),
         this.log,
         this.status,
+        this.confirmBar,
         h(
           "div",
           { class: "composer" },
           h("label", { class: "sr-only", for: "q", text: "Your question" }),
           this.input,
-          this.sendButton
+          this.sendButton,
+          this.counter
         )
       );
-      this.intro = h("p", { class: "intro", text: TEXT.intro });
+      // The top of the conversation: what this is, the clinician note (once, pinned), then
+      // the welcome and starter questions once they have been fetched.
+      this.intro = h("div", { class: "intro" }, h("p", { text: TEXT.intro }));
+      this.welcome = h("div", { class: "welcome" });
+      this.intro.appendChild(this.welcome);
       this.log.appendChild(this.intro);
 
       wrap.appendChild(this.panel);
@@ -356,7 +451,21 @@
         self.close();
       });
       this.newButton.addEventListener("click", function () {
+        self.askNew();
+      });
+      this.confirmYes.addEventListener("click", function () {
+        self.confirmBar.hidden = true;
         self.reset();
+      });
+      this.confirmNo.addEventListener("click", function () {
+        self.confirmBar.hidden = true;
+        self.newButton.focus();
+      });
+      this.contactButton.addEventListener("click", function () {
+        self.showContact();
+      });
+      this.input.addEventListener("input", function () {
+        self.grow();
       });
       this.sendButton.addEventListener("click", function () {
         self.submit();
@@ -372,8 +481,15 @@
       });
       this.log.addEventListener("click", function (event) {
         var button = event.target.closest && event.target.closest("button");
-        if (!button || !self.log.contains(button) || self.busy) return;
-        if (button.retryJob) {
+        if (!button || !self.log.contains(button)) return;
+        if (button.feedback) {
+          self.sendFeedback(button.feedback.message, button.feedback.helpful, button.closest(".feedback"));
+          return;
+        }
+        if (self.busy) return;
+        if (button.browse) {
+          self.browse();
+        } else if (button.retryJob) {
           button.closest(".msg").remove();
           self.request(button.retryJob);
         } else if (button.entry) {
@@ -401,6 +517,149 @@
       this.fit();
       this.log.scrollTop = this.log.scrollHeight;
       if (moveFocus) this.input.focus();
+      this.fetchStart();
+    }
+
+    // The welcome: starter questions (data-starters, else the server's), "Browse all
+    // questions", the clinic's contact and the clinician note, all from GET /api/topics.
+    fetchStart() {
+      if (this.started) return;
+      this.started = true;
+      var self = this;
+      fetch(this.options.api + "/api/topics", { credentials: "omit", cache: "no-store" })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(
+          function (data) {
+            if (data && Array.isArray(data.categories)) self.renderStart(data);
+            else self.started = false;
+          },
+          function () {
+            self.started = false; // try again on the next open
+          }
+        );
+    }
+
+    renderStart(data) {
+      var o = this.options;
+      var byId = {};
+      data.categories.forEach(function (c) {
+        (Array.isArray(c && c.entries) ? c.entries : []).forEach(function (e) {
+          if (e && typeof e.id === "string" && typeof e.question === "string") byId[e.id] = e;
+        });
+      });
+      this.categories = data.categories;
+      var server = data.clinic && typeof data.clinic === "object" ? data.clinic : {};
+      this.clinic = {
+        name: o.clinic.name || str(server.name),
+        phone: o.clinic.phone || str(server.phone),
+        booking_url: o.clinic.booking_url || str(server.booking_url),
+      };
+      if (this.clinic.name) this.contactButton.lastChild.textContent = " " + this.clinic.name;
+      var ids = o.starters.length
+        ? o.starters
+        : (Array.isArray(data.starters) ? data.starters : []).map(function (s) {
+            return s && s.id;
+          });
+      var starters = ids
+        .map(function (id) {
+          return byId[id];
+        })
+        .filter(Boolean)
+        .slice(0, 6);
+      var w = this.welcome;
+      w.replaceChildren();
+      if (str(data.notice)) w.appendChild(h("p", { class: "draft", text: data.notice }));
+      if (str(data.clinician_note)) {
+        w.appendChild(h("p", { class: "note pinned", text: data.clinician_note }));
+        this.pinnedNote = true;
+      }
+      var group = h("div", { class: "choices starters", role: "group", "aria-label": TEXT.starters });
+      group.appendChild(h("p", { class: "label", text: TEXT.welcome }));
+      starters.forEach(function (s) {
+        var button = h("button", { class: "chip", type: "button", text: s.question });
+        button.entry = { id: s.id, question: s.question };
+        group.appendChild(button);
+      });
+      var browse = h("button", { class: "chip browse", type: "button", text: TEXT.browse });
+      browse.browse = true;
+      group.appendChild(browse);
+      w.appendChild(group);
+    }
+
+    // Every topic and its questions, as buttons (not kept in the conversation).
+    browse() {
+      var node = h("div", { class: "msg bot browse-list" }, h("p", { class: "label", text: TEXT.browseTitle }));
+      (this.categories || []).forEach(function (c) {
+        var entries = Array.isArray(c && c.entries) ? c.entries : [];
+        if (!entries.length) return;
+        var group = h("div", { class: "related", role: "group", "aria-label": str(c.title) });
+        group.appendChild(h("h3", { class: "topic", text: str(c.title) }));
+        entries.forEach(function (e) {
+          var button = h("button", { class: "chip", type: "button", text: str(e.question) });
+          button.entry = { id: str(e.id), question: str(e.question) };
+          group.appendChild(button);
+        });
+        node.appendChild(group);
+      });
+      this.log.appendChild(node);
+      this.reveal(node, false);
+    }
+
+    showContact() {
+      var node = h(
+        "div",
+        { class: "msg bot" },
+        h("p", { class: "sr-only", text: TEXT.reply }),
+        handoffNode(this.clinic)
+      );
+      this.log.appendChild(node);
+      this.reveal(node, false);
+    }
+
+    askNew() {
+      if (!this.messages.length) {
+        this.reset();
+        return;
+      }
+      this.confirmBar.hidden = false;
+      this.confirmYes.focus();
+    }
+
+    // The text box grows to four lines; a counter shows near the 500-character limit.
+    grow() {
+      var box = this.input;
+      box.style.height = "auto";
+      box.style.height = box.scrollHeight + 2 + "px"; // widget.css caps it at four lines, then it scrolls
+      var n = box.value.length;
+      this.counter.hidden = n < 400;
+      this.counter.textContent = n + TEXT.counter;
+    }
+
+    // "Was this helpful?": counted on the server per entry and content version, nothing else.
+    sendFeedback(message, helpful, row) {
+      if (!message || message.feedback) return;
+      message.feedback = helpful ? "yes" : "no";
+      this.save();
+      var r = message.reply || {};
+      fetch(this.options.api + "/api/feedback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ id: r.id, helpful: helpful, faq_version: r.faq_version }),
+        credentials: "omit",
+        cache: "no-store",
+      }).catch(function () {
+        /* feedback is best effort */
+      });
+      if (row) row.replaceWith(this.feedbackDone(message));
+    }
+
+    feedbackDone(message) {
+      var done = h("div", { class: "feedback done", role: "status" });
+      done.appendChild(h("p", { text: message.feedback === "no" ? TEXT.thanksNo : TEXT.thanks }));
+      if (message.feedback === "no") done.appendChild(handoffNode(this.clinic));
+      return done;
     }
 
     close() {
@@ -425,7 +684,7 @@
     }
 
     focusables() {
-      var list = this.panel.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), [tabindex]");
+      var list = this.panel.querySelectorAll("a[href], button:not([disabled]), textarea, summary, [tabindex]");
       return Array.prototype.filter.call(list, function (node) {
         return node.tabIndex >= 0 && node.getClientRects().length > 0;
       });
@@ -436,7 +695,12 @@
       if (event.key === "Escape") {
         event.preventDefault();
         event.stopPropagation();
-        this.close();
+        if (!this.confirmBar.hidden) {
+          this.confirmBar.hidden = true;
+          this.newButton.focus();
+        } else {
+          this.close();
+        }
         return;
       }
       if (event.key !== "Tab") return;
@@ -459,6 +723,7 @@
       var text = this.input.value.trim();
       if (!text || this.busy) return;
       this.input.value = "";
+      this.grow();
       this.add({ role: "user", text: text });
       this.request({ question: text });
     }
@@ -478,6 +743,7 @@
       // Remove the messages but keep the intro, so it is not announced again.
       while (this.log.lastChild && this.log.lastChild !== this.intro) this.log.lastChild.remove();
       this.input.value = "";
+      this.grow();
       this.status.textContent = TEXT.newChatDone;
       this.input.focus();
     }
@@ -613,7 +879,7 @@
 
     // Build a message off-screen and append it once, so it is announced once.
     render(message) {
-      var node = message.role === "user" ? this.userNode(message) : this.botNode(message.reply || {});
+      var node = message.role === "user" ? this.userNode(message) : this.botNode(message.reply || {}, message);
       this.log.appendChild(node);
       return node;
     }
@@ -627,7 +893,7 @@
       );
     }
 
-    botNode(reply) {
+    botNode(reply, message) {
       var kind = str(reply.kind);
       var id = str(reply.id);
       var safety = kind === "safety";
@@ -660,12 +926,16 @@
       var actions = safety && actionList(reply.actions, "help");
       if (actions) node.appendChild(actions);
 
+      var facts = h("p", { class: "facts", lang: en });
       if (str(reply.evidence)) {
         var label = EVIDENCE[reply.evidence] || reply.evidence;
         var ev = /^[a-z-]+$/.test(reply.evidence) ? reply.evidence : "other";
-        var badge = h("span", { class: "badge ev-" + ev, text: TEXT.evidence + label });
-        node.appendChild(h("p", { class: "evidence", lang: en }, badge));
+        facts.appendChild(h("span", { class: "evidence badge ev-" + ev, text: label }));
       }
+      if (monthYear(reply.reviewed) && !safety) {
+        facts.appendChild(h("span", { class: "reviewed", text: TEXT.reviewed + monthYear(reply.reviewed) }));
+      }
+      if (facts.firstChild) node.appendChild(facts);
 
       var citations = Array.isArray(reply.citations) ? reply.citations : [];
       if (citations.length) {
@@ -685,11 +955,17 @@
           var meta = [str(c.publisher), c.year == null ? "" : String(c.year)].filter(Boolean).join(", ");
           list.appendChild(h("li", null, titleNode, meta ? h("span", { class: "meta", text: " — " + meta }) : null));
         });
-        var sources = h("p", { class: "label", lang: en, text: TEXT.sources });
-        node.appendChild(h("div", { class: "sources" }, sources, list));
+        // Collapsed behind "Sources (2)": the answer comes first, its sources one tap away.
+        var sources = h("summary", {
+          class: "label",
+          lang: en,
+          text: TEXT.sources + " (" + list.children.length + ")",
+        });
+        node.appendChild(h("details", { class: "sources" }, sources, list));
       }
 
-      if (str(reply.clinician_note)) {
+      // The clinician note is pinned once at the top; a safety reply (crisis, dosing...) repeats it.
+      if (str(reply.clinician_note) && (safety || !this.pinnedNote)) {
         // A Spanish safety reply's note is Spanish; a fallback's (Spanish only in its first lines) is English.
         node.appendChild(h("p", { class: "note", lang: /-es$/.test(id) ? null : en, text: reply.clinician_note }));
       }
@@ -713,6 +989,23 @@
           group.appendChild(button);
         });
         node.appendChild(group);
+      }
+
+      if (reply.handoff === true) node.appendChild(handoffNode(this.clinic));
+
+      if (kind === "answer" && id && message) {
+        if (message.feedback) {
+          node.appendChild(this.feedbackDone(message));
+        } else {
+          var row = h("div", { class: "feedback", role: "group", "aria-label": TEXT.helpful });
+          row.appendChild(h("p", { class: "label", "aria-hidden": "true", text: TEXT.helpful }));
+          [true, false].forEach(function (helpful) {
+            var b = h("button", { class: "chip small", type: "button", text: helpful ? TEXT.yes : TEXT.no });
+            b.feedback = { message: message, helpful: helpful };
+            row.appendChild(b);
+          });
+          node.appendChild(row);
+        }
       }
       return node;
     }

@@ -87,6 +87,7 @@ def server() -> Iterator[Server]:
         "BOT_RATE_LIMIT": "10000 per minute",
         "BOT_BROWSE_RATE_LIMIT": "10000 per minute",
         "BOT_KIOSK_IDLE_SECONDS": str(KIOSK_IDLE_SECONDS),
+        "BOT_TEST_PAGES": "true",  # /test/hostile
         # The test host site (another origin) may call the API, as a clinic's own website would.
         "BOT_ALLOWED_ORIGINS": f"http://127.0.0.1:{host_site_port}",
         "BOT_RELOAD_INTERVAL": "0",

@@ -31,7 +31,7 @@ def panel(page: Page) -> Locator:
 
 def question_box(page: Page) -> Locator:
     """Return the widget's text box."""
-    return page.locator(f"{WIDGET} input#q")
+    return page.locator(f"{WIDGET} textarea#q")
 
 
 def bot_messages(page: Page) -> Locator:
@@ -39,11 +39,13 @@ def bot_messages(page: Page) -> Locator:
     return page.locator(f"{WIDGET} .log .msg.bot")
 
 
-def open_widget(page: Page) -> None:
-    """Open the chat panel with the launcher."""
+def open_widget(page: Page, started: bool = True) -> None:
+    """Open the chat panel with the launcher; by default wait for the welcome (starters) too."""
     launcher(page).click()
     expect(panel(page)).to_be_visible()
     settle(page)
+    if started:
+        expect(page.locator(f"{WIDGET} .welcome .starters")).to_be_visible()
 
 
 def settle(page: Page) -> None:
@@ -103,7 +105,8 @@ def serious_violations(page: Page, pages: Pages) -> list[str]:
 
 def host_page(body: str, *, title: str = "Test host page") -> str:
     """Return a minimal HTML page (for pages the tests serve themselves)."""
-    head = f'<meta charset="utf-8"><title>{title}</title>'
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    head = f'<meta charset="utf-8">{viewport}<title>{title}</title>'
     return f'<!doctype html><html lang="en"><head>{head}</head><body>{body}</body></html>'
 
 

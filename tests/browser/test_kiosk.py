@@ -16,8 +16,15 @@ KIOSK_VIEW = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 def open_kiosk(pages: Pages, query: str = "") -> Page:
     """Open the kiosk page on a touch screen-sized context and wait for the topic buttons."""
     page = pages.open("/kiosk" + query, **KIOSK_VIEW)
-    expect(page.locator(".topic-btn").first).to_be_visible()
+    tap_to_start(page)
     return page
+
+
+def tap_to_start(page: Page) -> None:
+    """Leave the welcome screen and wait for the topic buttons."""
+    page.get_by_role("button", name="Tap to start").click()
+    expect(page.locator("#welcome")).to_be_hidden()
+    expect(page.locator(".topic-btn").first).to_be_visible()
 
 
 def open_an_answer(page: Page, topic: str = "Ketamine and ADHD") -> str:
@@ -98,7 +105,7 @@ def test_typed_question_and_clarify_choices(pages: Pages, server: Server):
     reply = page.locator("#log .reply")
     expect(reply.locator(".answer")).to_have_text(expected["answer"])
     expect(reply.locator(".asked")).to_have_text("You asked: adhd meds")
-    choices = reply.get_by_role("group", name="Pick the closest one").get_by_role("button")
+    choices = reply.get_by_role("group", name="Did you mean one of these?").get_by_role("button")
     expect(choices).to_have_text([s["question"] for s in expected["suggestions"]])
     choices.first.click()
     expect(page.locator("#log .reply .matched")).to_have_text(expected["suggestions"][0]["question"])
@@ -201,6 +208,7 @@ def test_only_tel_sms_and_https_actions_are_shown(pages: Pages):
     page = pages.open("", **KIOSK_VIEW)
     page.route("**/api/ask", lambda route: route.fulfill(json=fake))
     page.goto("/kiosk")
+    tap_to_start(page)
     reply = ask_kiosk(page, "anything")
     expect(reply).to_have_class("reply kind-safety urgent")
     expect(reply).to_have_attribute("lang", "es")
@@ -246,7 +254,7 @@ def test_spanish_replies_are_marked_as_spanish(pages: Pages, server: Server):
 def test_busy_server_shows_the_help_lines_big(pages: Pages, limited_server: Server, screenshot):
     expected = limited_server.refused("what is adhd")["resources"]
     page = pages.open(limited_server.url + "/kiosk", **KIOSK_VIEW)
-    expect(page.locator(".topic-btn").first).to_be_visible()
+    tap_to_start(page)
     box = page.get_by_label("Or type a question")
     box.fill("what is adhd")
     box.press("Enter")
@@ -361,3 +369,140 @@ def test_kiosk_code_never_parses_markup():
     code = (ROOT / "static" / "kiosk.js").read_text()
     for banned in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "eval(", "new Function", "document.write"):
         assert banned not in code, banned
+
+
+# --------------------------------------------------------------------------- issue 12: a lobby-ready kiosk
+
+FRONT_DESK = "Please tell the front desk now. They can help."  # BOT_KIOSK_FRONT_DESK's default
+
+
+def _ask(page: Page, question: str) -> Locator:
+    box = page.get_by_label("Or type a question")
+    box.fill(question)
+    box.press("Enter")
+    reply = page.locator("#log .reply")
+    expect(reply).to_be_visible()
+    return reply
+
+
+def test_answers_come_with_qr_codes_to_take_the_sources_home(pages: Pages, server: Server, screenshot):
+    page = open_kiosk(pages)
+    reply = _ask(page, "what is adhd")
+    expected = server.ask("what is adhd")
+    urls = [c["url"] for c in expected["citations"] if c["url"].startswith("https://")][:4]
+    codes = reply.locator(".take-away img.qr")
+    expect(codes).to_have_count(len(urls))
+    for i, url in enumerate(urls):
+        code = codes.nth(i)
+        assert code.get_attribute("src") == "/api/qr?url=" + re.sub(r"[^A-Za-z0-9\-_.!~*'()]", _quote, url)
+        expect(code).to_have_attribute("alt", re.compile("^QR code for: "))
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=code.element_handle())
+    # The sources also stay as text.
+    expect(reply.locator(".sources .source-url")).to_have_count(len(expected["citations"]))
+    # Every request stayed on the kiosk's own server.
+    assert all(url.startswith(server.url) for url in pages.requests)
+    reply.locator(".take-away").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    screenshot(page, "kiosk-answer-qr")
+
+
+def _quote(match: re.Match) -> str:
+    return "".join(f"%{b:02X}" for b in match.group(0).encode())
+
+
+def test_read_aloud_uses_the_browsers_voice_and_stops_on_reset(pages: Pages):
+    page = pages.open("", **KIOSK_VIEW)
+    page.add_init_script(
+        """window.__spoken = []; window.__cancelled = 0;
+        Object.defineProperty(window, 'speechSynthesis', {
+            value: { speak: (u) => window.__spoken.push(u.text), cancel: () => { window.__cancelled += 1; } },
+        });"""
+    )
+    page.goto("/kiosk")
+    tap_to_start(page)
+    question = open_an_answer(page)
+    button = page.get_by_role("button", name="Read aloud")
+    button.click()
+    expect(page.get_by_role("button", name="Stop reading")).to_have_attribute("aria-pressed", "true")
+    spoken = page.evaluate("window.__spoken")
+    answer = page.locator("#log .reply .answer").inner_text()
+    assert spoken == [f"{question}. {answer}"]
+    before = page.evaluate("window.__cancelled")
+    page.get_by_role("button", name="Start again").click()
+    assert page.evaluate("window.__cancelled") > before  # nothing goes on reading to the next person
+
+
+def test_the_crisis_reply_sends_the_person_to_the_front_desk(pages: Pages, screenshot):
+    page = open_kiosk(pages)
+    reply = _ask(page, "i want to kill myself")
+    expect(reply).to_have_class(re.compile("urgent"))
+    expect(reply.locator(".front-desk")).to_have_text(FRONT_DESK)
+    number = reply.locator(".help-numbers .number").first  # the crisis numbers stay large
+    assert number.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 24
+    screenshot(page, "kiosk-crisis-front-desk")
+    page.get_by_role("button", name="Start again").click()
+    tap_to_start(page)  # "Start again" wipes the screen for the next person: back to the welcome
+    dosing = _ask(page, "how many mg of adderall should i take")
+    expect(dosing).to_have_class(re.compile("caution"))
+    expect(dosing.locator(".front-desk")).to_have_count(0)
+
+
+def test_the_fallback_offers_try_one_of_these(pages: Pages):
+    page = open_kiosk(pages)
+    reply = _ask(page, "how do i fix my car")
+    expect(reply.get_by_role("group", name="Try one of these")).to_be_visible()
+
+
+def test_the_text_box_focus_ring_is_not_an_error_colour(pages: Pages):
+    page = open_kiosk(pages)
+    box = page.get_by_label("Or type a question")
+    box.focus()
+    colour = box.evaluate("el => getComputedStyle(el).borderColor")
+    red, green, blue = (int(n) for n in re.findall(r"\d+", colour)[:3])
+    assert blue > red and blue > green, colour
+
+
+def test_half_typed_text_left_for_two_minutes_is_cleared_by_the_idle_reset(pages: Pages):
+    page = pages.open("", **KIOSK_VIEW)
+    page.clock.install()
+    page.goto("/kiosk?idle=20")
+    tap_to_start(page)
+    open_an_answer(page)
+    box = page.get_by_label("Or type a question")
+    box.click()
+    box.type("can ketamine")
+    page.clock.run_for(60_000)  # a minute with text in the box: still somebody typing
+    expect(page.locator("#idle")).to_be_hidden()
+    expect(box).to_have_value("can ketamine")
+    page.clock.run_for(90_000)  # two minutes untouched: abandoned, then the idle time runs out
+    expect(page.locator("#start")).to_be_visible()
+    expect(box).to_have_value("")
+
+
+def test_the_welcome_screen_comes_back_with_every_idle_reset(pages: Pages, server: Server, screenshot):
+    page = pages.open("/kiosk?idle=4", **KIOSK_VIEW)
+    welcome = page.locator("#welcome")
+    expect(welcome.get_by_role("heading")).to_have_text("ADHD questions")  # no BOT_CLINIC_NAME set
+    screenshot(page, "kiosk-welcome")
+    assert serious_violations(page, pages) == []
+    tap_to_start(page)
+    topics = server.get_json("/api/topics")
+    expect(page.locator("#notice")).to_have_text(topics["notice"])
+    expect(page.locator("#popular .question-btn")).to_have_text([s["question"] for s in topics["starters"]][:6])
+    page.locator("#popular .question-btn").first.click()
+    expect(page.locator("#log .reply .matched")).to_have_text(topics["starters"][0]["question"])
+    expect(welcome).to_be_visible(timeout=8000)  # the idle reset returns to the welcome
+    expect(page.get_by_role("button", name="Tap to start")).to_be_visible()
+
+
+def test_portrait_and_landscape_screens(pages: Pages, screenshot):
+    for name, size in (("portrait", {"width": 1080, "height": 1920}), ("landscape", {"width": 1920, "height": 1080})):
+        page = pages.open("/kiosk", viewport=size, has_touch=True)
+        tap_to_start(page)
+        screenshot(page, f"kiosk-{name}-start")
+        open_an_answer(page)
+        # Nothing runs under the input bar: the answer area ends above it and scrolls.
+        bar = page.locator(".ask-bar").bounding_box()
+        main = page.locator("#main").bounding_box()
+        assert main["y"] + main["height"] <= bar["y"] + 1
+        screenshot(page, f"kiosk-{name}-answer")
