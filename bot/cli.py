@@ -300,6 +300,22 @@ def cmd_tune_matcher(bot: Bot, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .content import load_knowledge_base
+    from .review import write_review
+
+    try:
+        kb = load_knowledge_base(args.faq)
+    except ContentError as exc:
+        print(f"error: the content in faq/ is invalid: {exc}", file=sys.stderr)
+        print("Run `python -m bot lint` to see every problem.", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    count = write_review(kb, out, every=args.all)
+    print(f"wrote {out}: {count} entries to review (open it in a browser and print it)")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run
 
@@ -335,6 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tune_m.add_argument("--kfold", type=int, default=5, metavar="K")
     tune_m.add_argument("--dry-run", action="store_true", help="print the figures; write nothing")
+    review = sub.add_parser(
+        "review", help="write a printable sign-off checklist (HTML) of the drafts and the entries due for review"
+    )
+    review.add_argument("--out", default="review.html", help="where to write it (default: review.html)")
+    review.add_argument("--all", action="store_true", help="list every entry, not only those to review")
     bench = sub.add_parser("bench", help="latency benchmark against a difflib baseline and large FAQs")
     bench.add_argument("--questions", default=str(DEFAULT_QUESTIONS))
     bench.add_argument("--quick", action="store_true", help="fewer rounds (for smoke tests)")
@@ -348,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_lint(args)
     if args.command == "bench":
         return cmd_bench(args)
+    if args.command == "review":
+        return cmd_review(args)
     try:
         bot = load_bot(args.faq)
     except ContentError as exc:

@@ -33,11 +33,19 @@ MARKUP_RE = re.compile(r"[<>]|javascript\s*:", re.IGNORECASE)
 # Where a safety button may lead: a phone call, a text message or a secure web page.
 ACTION_HREF_RE = re.compile(r"^(?:tel:\+?[0-9]{3,15}|sms:\+?[0-9]{3,15}(?:\?body=[A-Za-z0-9%]+)?|https://[^\s<>\"']+)$")
 # A number followed by a unit, or any amount per body weight: the content never doses.
+_AMOUNT = (
+    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|a half|quarter|a quarter|a few|several)"
+)
 DOSE_RE = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|milligrams?|micrograms?|ml|millilit(?:er|re)s?|g)\b"
-    r"|\bper\s+(?:kg|kilo(?:gram)?s?|pound|lb)\b|\bmg\s*/\s*kg\b",
+    r"|\bper\s+(?:kg|kilo(?:gram)?s?|pound|lb)\b|\bmg\s*/\s*kg\b"
+    # Spelled-out amounts: "ten milligrams", "half a tablet", "two pills", "a quarter of a pill".
+    rf"|\b{_AMOUNT}[\s-]+(?:milligrams?|micrograms?|millilit(?:er|re)s?|grams?)\b"
+    rf"|\b{_AMOUNT}\s+(?:of\s+)?(?:an?\s+)?(?:pills?|tablets?|capsules?|patch(?:es)?|puffs?|drops?|spoons?|teaspoons?|tablespoons?)\b",
     re.IGNORECASE,
 )
+SUMMARY_MAX_WORDS = 30  # one sentence that answers the question first
 SPECIAL_FILES = ("sources.yaml", "safety.yaml", "messages.yaml", "synonyms.yaml")
 
 
@@ -92,6 +100,7 @@ class Entry:
     # A withheld entry is still matched, so that its questions are not answered by another
     # entry, but the bot gives the fallback instead of its text. Safety replies are never withheld.
     withheld: str = ""
+    summary: str = ""  # one sentence that answers the question directly, shown first
     status: str = "draft"  # "draft" or "approved" (approved only by a named clinician)
     reviewed_by: str = ""  # the approving clinician, "Name, credential"; empty for a draft
 
@@ -299,12 +308,41 @@ def _read_yaml(path: Path, problems: list[ContentProblem], name: str | None = No
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         entry_id = _entry_at(text, mark.line) if mark else None
         field = str(exc.key) if isinstance(exc, _DuplicateKey) else None
-        problems.append(ContentProblem(name, entry_id, field, f"invalid YAML{where}: {problem}"))
+        hint = _yaml_hint(problem, text, mark)
+        problems.append(ContentProblem(name, entry_id, field, f"invalid YAML{where}: {problem}. {hint}"))
         return None
+
+
+def _yaml_hint(problem: str, text: str, mark: Any) -> str:
+    """Say in plain words what to check for a YAML error (the usual three: a colon, a tab, indentation)."""
+    line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    if "\t" in line or "'\\t'" in problem or "tab" in problem.lower():
+        return "Check: a tab character. YAML needs spaces for indentation; replace the tab with spaces."
+    key = re.match(r"^(\s*(?:-\s+)?[A-Za-z_][\w.-]*):", line)
+    if "mapping values are not allowed" in problem and key and mark.column <= len(key.group(1)) + 1:
+        return (  # the colon of a field name: the field sits in the wrong column
+            "Check the indentation of this line: every field of an entry starts in the same column "
+            "(4 spaces), list items start with '- ', and text under '>-' is indented further."
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            "Check: a colon (:) inside text. Put the whole text in double quotes, or write it on the "
+            "next lines after '>-'."
+        )
+    if "duplicate" in problem:
+        return "Check: the same field written twice in one entry; keep one."
+    if any(word in problem for word in ("indent", "expected <block end>", "expected key", "could not find expected")):
+        return (
+            "Check the indentation: every field of an entry starts in the same column (4 spaces), list "
+            "items start with '- ', and text under '>-' is indented further."
+        )
+    if "alias" in problem or "anchor" in problem:
+        return "Check: text that starts with * or &; put it in double quotes."
+    return "Check the line above it too: an unclosed quote or bracket often shows up a line later."
 
 
 _ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*['\"]?([^'\"\s#]+)")
@@ -392,7 +430,18 @@ class _Checker:
         return True
 
 
-ENTRY_FIELDS = {"id", "question", "alternates", "answer", "citations", "evidence", "reviewed", "reviewer", "status"}
+ENTRY_FIELDS = {
+    "id",
+    "question",
+    "summary",
+    "alternates",
+    "answer",
+    "citations",
+    "evidence",
+    "reviewed",
+    "reviewer",
+    "status",
+}
 ENTRY_OPTIONAL = {"related", "clinician_note", "reviewed_by"}
 STATUSES = ("draft", "approved")
 # The one line the widget and kiosk show while any entry in service is a draft.
@@ -418,6 +467,15 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
     alternates = c.text_list(raw.get("alternates"), file, eid, "alternates", required=not safety)
     if not safety and len(alternates) < MIN_ALTERNATES and "alternates" in raw:
         c.error(file, eid, "alternates", f"needs at least {MIN_ALTERNATES} phrasings, has {len(alternates)}")
+    summary = c.text(raw.get("summary"), file, eid, "summary")
+    if summary is not None:
+        words, grade = word_count(summary), grade_level(summary)
+        if words > SUMMARY_MAX_WORDS:
+            c.error(file, eid, "summary", f"has {words} words; one sentence of {SUMMARY_MAX_WORDS} at most")
+        if grade > MAX_GRADE and raw.get("lang", "en") == "en":  # the grade formula is for English
+            c.error(file, eid, "summary", f"reads at grade {grade:.1f}; it must be {MAX_GRADE:.0f} or lower")
+        if dose := DOSE_RE.search(summary):
+            c.error(file, eid, "summary", f"gives an amount ({dose.group(0)!r}); no doses, ever")
     answer = c.text(raw.get("answer"), file, eid, "answer")
     if answer is not None:
         words = word_count(answer)
@@ -475,12 +533,13 @@ def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool
         if lang not in LANGS:
             c.error(file, eid, "lang", f"{lang!r} is not one of: {', '.join(LANGS)}")
         actions = _read_actions(c, raw.get("actions"), file, eid)
-    if len(c.problems) > before or None in (eid, question, answer, evidence, reviewer, reviewed):
+    if len(c.problems) > before or None in (eid, question, summary, answer, evidence, reviewer, reviewed):
         return None
     return Entry(
         id=eid,
         category=category,
         question=question,
+        summary=summary,
         alternates=tuple(alternates),
         answer=answer,
         citations=tuple(citations),
@@ -759,13 +818,17 @@ def load_knowledge_base(
     if not faq_path.is_dir():
         raise ContentError([ContentProblem(str(faq_path), None, None, "content folder not found")])
     version = content_version(faq_path)
+    # Parse every file first. A file that is not valid YAML is reported alone: the entries it
+    # holds would otherwise show up as "unknown id" errors in files nobody touched.
+    parsed = {path.name: _read_yaml(path, c.problems) for path in sorted(faq_path.glob("*.yaml"))}
+    if c.problems:
+        raise ContentError(_capped(c.problems))
     raw: dict[str, Any] = {}
     for name in SPECIAL_FILES:
-        path = faq_path / name
-        if not path.is_file():
+        if name not in parsed:
             c.error(name, None, None, "file is missing")
             continue
-        raw[name] = _read_yaml(path, c.problems)
+        raw[name] = parsed[name]
     sources = _read_sources(c, raw["sources.yaml"]) if raw.get("sources.yaml") is not None else {}
     messages = _read_messages(c, raw["messages.yaml"]) if raw.get("messages.yaml") is not None else None
     synonyms, topic_words = (
@@ -778,7 +841,7 @@ def load_knowledge_base(
     for path in sorted(faq_path.glob("*.yaml")):
         if path.name in SPECIAL_FILES:
             continue
-        data = _read_yaml(path, c.problems)
+        data = parsed.get(path.name)
         if data is None:
             continue
         file = path.name

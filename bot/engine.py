@@ -195,6 +195,7 @@ class Bot:
             safety_note=note,
             actions=tuple(Action(a.label, a.href) for a in entry.actions),
             reviewed=entry.reviewed.isoformat(),
+            summary=entry.summary,
         )
 
     def entry_reply(self, entry_id: str) -> Reply | None:

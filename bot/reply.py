@@ -94,6 +94,10 @@ class Reply:
             description="When the entry served was last reviewed (YYYY-MM-DD), or null when no entry is served.",
         ),
     ] = None
+    summary: Annotated[
+        str | None,
+        Field(description="One sentence that answers the question directly, shown first; null with no entry."),
+    ] = None
     handoff: Annotated[
         bool,
         Field(

@@ -112,6 +112,31 @@
     return list.firstChild ? list : null;
   }
 
+  // Simple line icons for the topic tiles (by category id; a question mark for any other).
+  var ICONS = {
+    basics: "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 10v7M12 7v.5",
+    types: "M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z",
+    symptoms: "M8 6h12M8 12h12M8 18h12M4 6h.5M4 12h.5M4 18h.5",
+    diagnosis: "M9 3h6v3H9zM6 5h12v16H6zM9 13l2 2l4-4",
+    treatment: "M7 17a4 4 0 0 1 0-6l4-4a4 4 0 0 1 6 6l-4 4a4 4 0 0 1-6 0zM9 9l6 6",
+    ketamine: "M12 3l10 18H2zM12 10v5M12 18v.5",
+    help: "M4 5h16v11H9l-5 4z",
+  };
+  var ICON_OTHER = "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.7M12 17v.5";
+
+  function topicIcon(id) {
+    var ns = "http://www.w3.org/2000/svg";
+    var icon = document.createElementNS(ns, "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    icon.setAttribute("class", "topic-icon");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[id] || ICON_OTHER);
+    icon.appendChild(path);
+    return icon;
+  }
+
   function isSpanish(reply) {
     return /-es$/.test(str(reply.id)) || (reply.kind === "fallback" && /^Por ahora/.test(str(reply.answer)));
   }
@@ -157,6 +182,7 @@
         notice: $("notice"),
         popular: $("popular"),
         popularList: $("popular-list"),
+        moreBelow: $("more-below"),
       };
       this.categories = [];
       this.lockDown();
@@ -230,6 +256,16 @@
       $("tap-to-start").addEventListener("click", function () {
         self.begin();
       });
+      e.main.addEventListener(
+        "scroll",
+        function () {
+          self.scrollCue();
+        },
+        { passive: true }
+      );
+      window.addEventListener("resize", function () {
+        self.scrollCue();
+      });
       e.main.addEventListener("click", function (event) {
         var button = event.target.closest && event.target.closest("button");
         if (!button) return;
@@ -237,6 +273,12 @@
         else if (button.entry) self.choose(button.entry);
         else if (button.retryJob) self.request(button.retryJob);
       });
+    }
+
+    // A "More below" cue while the screen has more to scroll to (it sits above the input bar).
+    scrollCue() {
+      var m = this.els.main;
+      this.els.moreBelow.hidden = m.scrollHeight - m.scrollTop - m.clientHeight < 8;
     }
 
     // ---- screens
@@ -263,6 +305,7 @@
       e.topic.hidden = name !== "topic";
       e.reply.hidden = name !== "reply";
       e.main.scrollTop = 0;
+      this.scrollCue();
     }
 
     remember() {
@@ -312,6 +355,7 @@
             var button = h(
               "button",
               { class: "topic-btn", type: "button" },
+              topicIcon(str(category.id)),
               h("span", { class: "topic-name", text: str(category.title) }),
               h("span", { class: "topic-count", text: category.entries.length + " questions" })
             );
@@ -464,6 +508,12 @@
       var node = this.replyNode(view.reply, view.asked);
       this.els.log.replaceChildren(node);
       this.show("reply");
+      var self = this;
+      Array.prototype.forEach.call(node.querySelectorAll("img"), function (img) {
+        img.addEventListener("load", function () {
+          self.scrollCue(); // QR codes make the answer taller once they load
+        });
+      });
       if (moveFocus !== false) this.els.log.focus({ preventScroll: true });
     }
 
@@ -496,6 +546,7 @@
       if (kind === "answer" && str(reply.question)) {
         node.appendChild(h("h2", { class: "matched", text: reply.question }));
       }
+      if (str(reply.summary)) node.appendChild(h("p", { class: "summary", text: reply.summary }));
       node.appendChild(h("p", { class: "answer", text: str(reply.answer) }));
       var help = safety && numberList(reply.actions, "help-numbers");
       if (help) node.appendChild(help);

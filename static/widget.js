@@ -263,6 +263,7 @@
       actions: Array.isArray(reply.actions) ? reply.actions : [],
       safety_note: note && { id: str(note.id), text: str(note.text), actions: note.actions },
       faq_version: str(reply.faq_version),
+      summary: str(reply.summary),
       reviewed: str(reply.reviewed),
       handoff: reply.handoff === true,
     };
@@ -922,6 +923,8 @@
       if (kind === "answer" && str(reply.question)) {
         node.appendChild(h("p", { class: "matched", text: reply.question }));
       }
+      // The one-sentence summary answers first; the full answer follows.
+      if (str(reply.summary)) node.appendChild(h("p", { class: "summary", text: reply.summary }));
       node.appendChild(h("p", { class: "answer", text: str(reply.answer) }));
       var actions = safety && actionList(reply.actions, "help");
       if (actions) node.appendChild(actions);

@@ -43,6 +43,7 @@ REPLY_KEYS = {
     "safety_note",
     "actions",
     "reviewed",
+    "summary",
     "handoff",
 }
 ACTION_HREF = ("tel:", "sms:", "https://")
@@ -65,6 +66,7 @@ def assert_reply_shape(reply: dict, version: str) -> None:
     # An entry served says when it was last reviewed; the clinic's contact goes with the
     # replies that cannot answer (fallback, clarify) and never with an answer or a safety reply.
     assert (reply["reviewed"] is not None) == (reply["id"] is not None)
+    assert (reply["summary"] is not None) == (reply["id"] is not None)
     cannot_answer = reply["kind"] in ("clarify", "fallback")
     assert reply["handoff"] is (cannot_answer or (reply["handoff"] and reply["kind"] == "smalltalk"))
     assert reply["faq_version"] == version

@@ -183,6 +183,24 @@ def test_invalid_yaml_syntax(faq: Path) -> None:
     assert re.search(r"line \d+", problem.message)
 
 
+@pytest.mark.parametrize(
+    ("damaged", "hint"),
+    [
+        ("    question: What causes ADHD: the facts?\n", "a colon (:) inside text"),
+        ("\tquestion: What causes ADHD?\n", "a tab character"),
+        ("      question: What causes ADHD?\n", "indentation"),
+    ],
+)
+def test_a_yaml_error_says_in_plain_words_what_to_check_and_nothing_else(faq: Path, damaged: str, hint: str) -> None:
+    replace_once(faq / "basics.yaml", "    question: What causes ADHD?\n", damaged)
+    problems = problems_of(faq)
+    # Only the broken file: its entries are not also reported as "unknown id" in other files.
+    assert len(problems) == 1, "\n".join(str(p) for p in problems)
+    problem = the_problem(problems, "basics.yaml", "adhd-causes", None)
+    assert re.search(r"line \d+, column \d+", problem.message)
+    assert hint in problem.message
+
+
 def test_duplicate_key_inside_an_entry(faq: Path) -> None:
     add_field(faq / "basics.yaml", "adhd-causes", "    reviewer: Someone else")
     problem = the_problem(problems_of(faq), "basics.yaml", "adhd-causes", "reviewer")
@@ -654,3 +672,43 @@ def test_version_changes_when_any_file_changes(faq: Path, name: str) -> None:
     after = load(faq).version
     assert after != before
     assert load(faq).version == after
+
+
+# ------------------------------------------------------------- summaries and spelled-out doses (issue 10, section 3)
+
+
+def test_every_entry_has_a_one_sentence_summary_shown_first(faq: Path) -> None:
+    kb = load(faq)
+    assert all(e.summary for e in kb.by_id.values())
+    path = faq / "basics.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    summary: ")
+    path.write_text(text[:start] + text[text.index("\n", start) + 1 :], encoding="utf-8")
+    assert_fails(faq, "basics.yaml", "adhd-overview", "summary", "required")
+
+
+@pytest.mark.parametrize(
+    ("summary", "word"),
+    [
+        ('"' + "ADHD is a condition of brain growth that " * 5 + '"', "words"),
+        (
+            '"Attention-deficit/hyperactivity disorder constitutes a neurodevelopmental classification characterized '
+            'by persistent inattention."',
+            "grade",
+        ),
+        ('"Most children start on ten milligrams."', "amount"),
+        ('"Take half a tablet."', "amount"),
+        ('"<b>Yes.</b>"', "markup"),
+    ],
+)
+def test_a_bad_summary_is_refused(faq: Path, summary: str, word: str) -> None:
+    set_field(faq / "basics.yaml", "adhd-overview", "summary", summary)
+    assert_fails(faq, "basics.yaml", "adhd-overview", "summary", word)
+
+
+@pytest.mark.parametrize(
+    "amount", ["ten milligrams", "half a tablet", "two pills", "a quarter of a pill", "3 capsules"]
+)
+def test_spelled_out_amounts_in_an_answer_are_refused(faq: Path, amount: str) -> None:
+    replace_once(faq / "basics.yaml", "Doctors call it", f"Some take {amount}. Doctors call it")
+    assert_fails(faq, "basics.yaml", "adhd-overview", "answer", "amount")

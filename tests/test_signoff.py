@@ -135,3 +135,39 @@ def test_the_handoff_goes_with_replies_that_cannot_answer(bot):
     assert answer.handoff is False and answer.reviewed == bot.kb.entry("adhd-overview").reviewed.isoformat()
     assert bot.ask("hello").handoff is False
     assert bot.ask("i want to kill myself").handoff is False
+
+
+def test_review_writes_a_printable_checklist_of_the_drafts_and_entries_due(bot, tmp_path):
+    from bot.cli import main
+    from bot.review import entries_to_review, review_html
+
+    rows = entries_to_review(bot.kb)
+    assert {e.id for e, _, _ in rows} == set(bot.kb.drafts)  # today: every entry is a draft
+    page = review_html(bot.kb)
+    assert page.count('<section class="entry">') == len(rows)
+    entry = bot.kb.entry("ketamine-for-adhd")
+    for text in (entry.question, entry.summary, "Clinician (name, credential)", "Signature", "status: approved"):
+        assert text.replace("'", "&#x27;").replace('"', "&quot;") in page
+    source = bot.kb.sources[entry.citations[0]]
+    assert f'<a href="{source.url}">' in page
+    assert "<script" not in page
+
+    out = tmp_path / "review.html"
+    assert main(["review", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == page
+
+
+def test_review_lists_only_entries_that_need_it(faq):
+    from bot.review import entries_to_review
+
+    for path in faq.glob("*.yaml"):  # approve everything...
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("    status: draft\n", "    status: approved\n    reviewed_by: Jane Doe, MD\n"))
+    import datetime as dt
+
+    eleven_months_ago = (dt.date.today() - dt.timedelta(days=335)).isoformat()
+    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", eleven_months_ago)  # ...but one falls due soon
+    kb = load(faq)
+    rows = entries_to_review(kb)
+    assert [(e.id, why) for e, _, why in rows] == [("adhd-causes", "review due within 60 days")]
+    assert len(entries_to_review(kb, every=True)) == len(kb.by_id)

@@ -389,6 +389,7 @@ def test_answers_come_with_qr_codes_to_take_the_sources_home(pages: Pages, serve
     page = open_kiosk(pages)
     reply = _ask(page, "what is adhd")
     expected = server.ask("what is adhd")
+    expect(reply.locator(".summary")).to_have_text(expected["summary"])
     urls = [c["url"] for c in expected["citations"] if c["url"].startswith("https://")][:4]
     codes = reply.locator(".take-away img.qr")
     expect(codes).to_have_count(len(urls))
@@ -505,4 +506,14 @@ def test_portrait_and_landscape_screens(pages: Pages, screenshot):
         bar = page.locator(".ask-bar").bounding_box()
         main = page.locator("#main").bounding_box()
         assert main["y"] + main["height"] <= bar["y"] + 1
-        screenshot(page, f"kiosk-{name}-answer")
+        cue = page.locator("#more-below")
+        if page.evaluate("(m => m.scrollHeight > m.clientHeight + 8)(document.querySelector('#main'))"):
+            expect(cue).to_be_visible()  # a visible cue that there is more below
+            cue_box = cue.bounding_box()
+            assert cue_box["y"] + cue_box["height"] <= bar["y"]
+            screenshot(page, f"kiosk-{name}-answer")
+            page.locator("#main").evaluate("m => m.scrollTo(0, m.scrollHeight)")
+            expect(cue).to_be_hidden()
+        else:
+            expect(cue).to_be_hidden()
+            screenshot(page, f"kiosk-{name}-answer")

@@ -62,6 +62,8 @@ def test_embed_on_demo_page_and_ask(page: Page, server: Server, screenshot):
     # Everything shown as the answer is the API's text, word for word.
     expect(reply.locator(".matched")).to_have_text(expected["question"])
     expect(reply.locator(".answer")).to_have_text(expected["answer"])
+    expect(reply.locator(".summary")).to_have_text(expected["summary"])  # the summary first
+    assert reply.evaluate("m => m.querySelector('.summary').nextElementSibling.className") == "answer"
     # The clinician note is pinned once at the top, not repeated under every answer.
     expect(page.locator(f"{WIDGET} .intro .note.pinned")).to_have_text(expected["clinician_note"])
     expect(reply.locator(".note")).to_have_count(0)
