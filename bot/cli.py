@@ -300,6 +300,12 @@ def cmd_tune_matcher(bot: Bot, args: argparse.Namespace) -> int:
     return 0
 
 
+def _invalid_content(exc: ContentError) -> int:
+    print(f"error: the content in faq/ is invalid: {exc}", file=sys.stderr)
+    print("Run `python -m bot lint` to see every problem.", file=sys.stderr)
+    return 1
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     from .content import load_knowledge_base
     from .review import write_review
@@ -307,9 +313,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     try:
         kb = load_knowledge_base(args.faq)
     except ContentError as exc:
-        print(f"error: the content in faq/ is invalid: {exc}", file=sys.stderr)
-        print("Run `python -m bot lint` to see every problem.", file=sys.stderr)
-        return 1
+        return _invalid_content(exc)
     out = Path(args.out)
     count = write_review(kb, out, every=args.all)
     print(f"wrote {out}: {count} entries to review (open it in a browser and print it)")
@@ -374,9 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bot = load_bot(args.faq)
     except ContentError as exc:
-        print(f"error: the content in faq/ is invalid: {exc}", file=sys.stderr)
-        print("Run `python -m bot lint` to see every problem.", file=sys.stderr)
-        return 1
+        return _invalid_content(exc)
     try:
         if args.command == "ask":
             return cmd_ask(bot, args)
