@@ -209,8 +209,7 @@ class KnowledgeBase:
 
     def reviews(self) -> list[tuple[Entry, dt.date]]:
         """Return every entry and safety reply with the day its review falls due, soonest first."""
-        every = {e.id: e for e in (*self.entries, *self.by_id.values())}.values()
-        return sorted(((e, self.review_due_on(e)) for e in every), key=lambda pair: (pair[1], pair[0].id))
+        return sorted(((e, self.review_due_on(e)) for e in self.by_id.values()), key=lambda p: (p[1], p[0].id))
 
     def entry(self, entry_id: str) -> Entry | None:
         """Return the entry (or safety reply) with this id, or None."""
@@ -230,8 +229,7 @@ class KnowledgeBase:
     @property
     def drafts(self) -> tuple[str, ...]:
         """Return the ids of entries and safety replies not yet approved by a clinician."""
-        every = {e.id: e for e in (*self.entries, *self.by_id.values())}.values()
-        return tuple(sorted(e.id for e in every if e.status == "draft"))
+        return tuple(sorted(e.id for e in self.by_id.values() if e.status == "draft"))
 
     @property
     def draft_notice(self) -> str | None:
