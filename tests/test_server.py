@@ -231,7 +231,7 @@ def test_kiosk_page_carries_the_idle_setting_and_the_vetted_evidence_words(bot):
 
 def test_the_widgets_evidence_words_are_the_vetted_ones(bot):
     """widget.js runs on other sites with no page from us, so it carries the words; they must not drift."""
-    script = (ROOT / "static" / "widget.js").read_text(encoding="utf-8")
+    script = (ROOT / "static" / "src" / "widget.js").read_text(encoding="utf-8")
     table = re.search(r"var EVIDENCE = \{(.*?)\};", script, re.S).group(1)
     pairs = dict(re.findall(r'"?([a-z-]+)"?: "([^"]+)"', table))
     assert pairs == dict(bot.kb.messages.evidence_labels)

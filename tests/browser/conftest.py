@@ -119,6 +119,30 @@ def limited_server() -> Iterator[Server]:
         yield limited
 
 
+# A clinic's settings, as a clinic would brand its widget and lobby kiosk (the tour tests).
+CLINIC = {
+    "BOT_CLINIC_NAME": "Riverbend Family Clinic",
+    "BOT_CLINIC_PHONE": "(555) 010-0142",
+    "BOT_CLINIC_BOOKING_URL": "https://riverbend-clinic.example/book",
+    "BOT_CLINIC_LOGO_URL": "/static/favicon.svg",
+}
+
+
+@pytest.fixture(scope="session")
+def branded_server() -> Iterator[Server]:
+    """Start a server with a clinic's name, phone, booking page and logo set."""
+    env = {
+        **CLINIC,
+        "BOT_RATE_LIMIT": "10000 per minute",
+        "BOT_BROWSE_RATE_LIMIT": "10000 per minute",
+        "BOT_RELOAD_INTERVAL": "0",
+        "BOT_LOG_LEVEL": "WARNING",
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with ServerProcess("--host", "127.0.0.1", env=env, log_path=ARTIFACTS / "server-branded.log") as proc:
+        yield Server(url=proc.url, host_site_port=0)
+
+
 class _HostSiteHandler(http.server.BaseHTTPRequestHandler):
     """Serve the host site's pages from memory, and its own copy of widget.js and widget.css."""
 
@@ -231,13 +255,23 @@ class Pages:
             context.close()
 
 
-@pytest.fixture
-def pages(browser: Browser, server: Server) -> Iterator[Pages]:
-    """Open pages against the test server; fail on any page error or CSP violation."""
+def _watched_pages(browser: Browser, server: Server) -> Iterator[Pages]:
     opened = Pages(browser, server.url)
     yield opened
     opened.close()
     assert not opened.problems, "\n".join(opened.problems)
+
+
+@pytest.fixture
+def pages(browser: Browser, server: Server) -> Iterator[Pages]:
+    """Open pages against the test server; fail on any page error or CSP violation."""
+    yield from _watched_pages(browser, server)
+
+
+@pytest.fixture
+def branded_pages(browser: Browser, branded_server: Server) -> Iterator[Pages]:
+    """Open pages against the clinic-branded server; fail on any page error or CSP violation."""
+    yield from _watched_pages(browser, branded_server)
 
 
 @pytest.fixture

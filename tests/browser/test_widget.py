@@ -361,7 +361,7 @@ def test_busy_server_shows_the_help_lines(pages: Pages, limited_server: Server, 
 
 def test_no_help_numbers_are_hard_coded_in_the_front_ends():
     """The vetted content owns the numbers (a reply's actions, a 429's resources), not the scripts."""
-    for name in ("widget.js", "kiosk.js"):
+    for name in ("widget.js", "kiosk.js", "src/widget.js", "src/kiosk.js", "src/shared.js"):
         code = (ROOT / "static" / name).read_text()
         for number in ("988", "911", "18002221222", "222-1222", "4224453", "7997233", "88788"):
             assert number not in code, f"{name} has {number!r}"
@@ -659,7 +659,9 @@ def test_axe_finds_no_serious_problem_on_the_demo_page_with_the_widget_open(page
 
 
 def test_widget_code_never_parses_markup_or_stores_outside_the_session():
-    code = (ROOT / "static" / "widget.js").read_text()
+    # The bundle that is served, and the sources it is built from (static/src, make build).
+    files = ("widget.js", "src/widget.js", "src/shared.js")
+    code = "\n".join((ROOT / "static" / name).read_text() for name in files)
     for banned in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "eval(", "new Function", "document.write"):
         assert banned not in code, banned
     assert "localStorage." not in code and "document.cookie" not in code
