@@ -89,6 +89,10 @@ def cmd_chat(bot: Bot, args: argparse.Namespace) -> int:
             print(f"\n{exc}")
 
 
+def _same_text(path: Path, text: str) -> bool:
+    return path.is_file() and path.read_text(encoding="utf-8") == text
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from .lint import grade_table, lint
 
@@ -134,6 +138,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
                 f"matcher decision OK: answer from {decision.answer:.3f}, clarify from {decision.clarify:.3f} "
                 f"(fitted {decision.meta.get('date', 'on an unknown date')})"
             )
+    from .schema import SCHEMA_DIR, json_schemas
+
+    stale = [n for n, text in json_schemas().items() if not _same_text(root / SCHEMA_DIR / n, text)]
+    if stale:
+        print(f"error: {SCHEMA_DIR}/{', '.join(stale)} differ from bot/schema.py: run `python -m bot schema`")
+        return 1
     grades = grade_table(kb)
     worst = max(grades, key=lambda row: row[2])
     alternates = sum(len(e.alternates) for e in kb.entries)
@@ -320,6 +330,15 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .content import DEFAULT_FAQ_DIR
+    from .schema import write_json_schemas
+
+    for path in write_json_schemas(Path(args.faq) if args.faq else DEFAULT_FAQ_DIR):
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run
 
@@ -360,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--out", default="review.html", help="where to write it (default: review.html)")
     review.add_argument("--all", action="store_true", help="list every entry, not only those to review")
+    sub.add_parser("schema", help="write the content's JSON Schema (faq/schema/) for editors, from bot/schema.py")
     bench = sub.add_parser("bench", help="latency benchmark against a difflib baseline and large FAQs")
     bench.add_argument("--questions", default=str(DEFAULT_QUESTIONS))
     bench.add_argument("--quick", action="store_true", help="fewer rounds (for smoke tests)")
@@ -375,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_bench(args)
     if args.command == "review":
         return cmd_review(args)
+    if args.command == "schema":
+        return cmd_schema(args)
     try:
         bot = load_bot(args.faq)
     except ContentError as exc:

@@ -15,37 +15,24 @@ from typing import Any
 
 import yaml
 
+from . import schema as S
 from .errors import ContentError, ContentProblem
 from .normalize import Normalizer
-from .readability import grade_level, word_count
-from .safety_data import DETECTOR_DIR, LABELS, LANGS, SafetyData, read_safety_data
+from .safety_data import DETECTOR_DIR, LABELS, SafetyData, read_safety_data
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
 
-ANSWER_MIN_WORDS = 40
-ANSWER_MAX_WORDS = 150
-MAX_GRADE = 8.0
-MIN_ALTERNATES = 6
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-URL_RE = re.compile(r"^https://[^\s\"'`<>\\]+$")  # a plain https address: no quotes, brackets or spaces
-# Markup in any text a reader sees (answers, questions, titles, notes, labels, sources).
-MARKUP_RE = re.compile(r"[<>]|javascript\s*:", re.IGNORECASE)
-# Where a safety button may lead: a phone call, a text message or a secure web page.
-ACTION_HREF_RE = re.compile(r"^(?:tel:\+?[0-9]{3,15}|sms:\+?[0-9]{3,15}(?:\?body=[A-Za-z0-9%]+)?|https://[^\s<>\"']+)$")
-# A number followed by a unit, or any amount per body weight: the content never doses.
-_AMOUNT = (
-    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|a half|quarter|a quarter|a few|several)"
-)
-DOSE_RE = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|milligrams?|micrograms?|ml|millilit(?:er|re)s?|g)\b"
-    r"|\bper\s+(?:kg|kilo(?:gram)?s?|pound|lb)\b|\bmg\s*/\s*kg\b"
-    # Spelled-out amounts: "ten milligrams", "half a tablet", "two pills", "a quarter of a pill".
-    rf"|\b{_AMOUNT}[\s-]+(?:milligrams?|micrograms?|millilit(?:er|re)s?|grams?)\b"
-    rf"|\b{_AMOUNT}\s+(?:of\s+)?(?:an?\s+)?(?:pills?|tablets?|capsules?|patch(?:es)?|puffs?|drops?|spoons?|teaspoons?|tablespoons?)\b",
-    re.IGNORECASE,
-)
-SUMMARY_MAX_WORDS = 30  # one sentence that answers the question first
+# The field rules live in the schema (declared once); these names stay importable from here.
+ANSWER_MIN_WORDS = S.ANSWER_MIN_WORDS
+ANSWER_MAX_WORDS = S.ANSWER_MAX_WORDS
+MAX_GRADE = S.MAX_GRADE
+MIN_ALTERNATES = S.MIN_ALTERNATES
+ID_RE = S.ID_RE
+URL_RE = S.URL_RE
+MARKUP_RE = S.MARKUP_RE
+ACTION_HREF_RE = S.ACTION_HREF_RE
+DOSE_RE = S.DOSE_RE
+SUMMARY_MAX_WORDS = S.SUMMARY_MAX_WORDS
 SPECIAL_FILES = ("sources.yaml", "safety.yaml", "messages.yaml", "synonyms.yaml")
 
 
@@ -101,6 +88,7 @@ class Entry:
     # entry, but the bot gives the fallback instead of its text. Safety replies are never withheld.
     withheld: str = ""
     summary: str = ""  # one sentence that answers the question directly, shown first
+    points: tuple[str, ...] = ()  # optional short bullets shown after the answer
     status: str = "draft"  # "draft" or "approved" (approved only by a named clinician)
     reviewed_by: str = ""  # the approving clinician, "Name, credential"; empty for a draft
 
@@ -158,7 +146,7 @@ class SafetyContent:
         return self.notes.get((label, lang)) or self.notes[(label, "en")]
 
 
-SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "clinic")
+SMALLTALK_KINDS = S.SMALLTALK_KINDS
 
 
 @dataclass(frozen=True)
@@ -428,159 +416,73 @@ class _Checker:
         return True
 
 
-ENTRY_FIELDS = {
-    "id",
-    "question",
-    "summary",
-    "alternates",
-    "answer",
-    "citations",
-    "evidence",
-    "reviewed",
-    "reviewer",
-    "status",
-}
-ENTRY_OPTIONAL = {"related", "clinician_note", "reviewed_by"}
-STATUSES = ("draft", "approved")
+STATUSES = S.STATUSES
 # The one line the widget and kiosk show while any entry in service is a draft.
 DRAFT_NOTICE = "Draft content, not yet reviewed by a clinician."
-_REVIEWED_BY_RE = re.compile(r"^[^,]*\S[^,]*,[^,]*\S[^,]*$")  # "Name, credential"
-SAFETY_FIELDS = (ENTRY_FIELDS - {"alternates"}) | {"label", "actions"}
-SAFETY_OPTIONAL = ENTRY_OPTIONAL | {"lang"}
 
 
-def _read_entry(c: _Checker, raw: Any, file: str, category: str, *, safety: bool, today: dt.date) -> Entry | None:
-    """Validate one raw entry mapping and return it as an Entry."""
-    eid = raw.get("id") if isinstance(raw, dict) else None
-    eid_s = eid if isinstance(eid, str) else None
-    required = SAFETY_FIELDS if safety else ENTRY_FIELDS
-    allowed = required | (SAFETY_OPTIONAL if safety else ENTRY_OPTIONAL)
-    if not c.fields(raw, file, eid_s, allowed, required, "an entry"):
+def _validated(c: _Checker, model: type[S.BaseModel], data: Any, file: str, today: dt.date) -> Any:
+    """Validate data against its schema model; record each problem in plain words; None if invalid."""
+    try:
+        return model.model_validate(data, context={"today": today})
+    except S.ValidationError as err:
+        c.problems.extend(S.problems_from(err, data, file))
         return None
-    before = len(c.problems)
-    eid = c.text(raw.get("id"), file, eid_s, "id")
-    if eid is not None and not ID_RE.match(eid):
-        c.error(file, eid, "id", "must be lowercase words joined by hyphens, e.g. 'adhd-overview'")
-    question = c.text(raw.get("question"), file, eid, "question")
-    alternates = c.text_list(raw.get("alternates"), file, eid, "alternates", required=not safety)
-    if not safety and len(alternates) < MIN_ALTERNATES and "alternates" in raw:
-        c.error(file, eid, "alternates", f"needs at least {MIN_ALTERNATES} phrasings, has {len(alternates)}")
-    summary = c.text(raw.get("summary"), file, eid, "summary")
-    if summary is not None:
-        words, grade = word_count(summary), grade_level(summary)
-        if words > SUMMARY_MAX_WORDS:
-            c.error(file, eid, "summary", f"has {words} words; one sentence of {SUMMARY_MAX_WORDS} at most")
-        if grade > MAX_GRADE and raw.get("lang", "en") == "en":  # the grade formula is for English
-            c.error(file, eid, "summary", f"reads at grade {grade:.1f}; it must be {MAX_GRADE:.0f} or lower")
-        if dose := DOSE_RE.search(summary):
-            c.error(file, eid, "summary", f"gives an amount ({dose.group(0)!r}); no doses, ever")
-    answer = c.text(raw.get("answer"), file, eid, "answer")
-    if answer is not None:
-        words = word_count(answer)
-        low = 15 if safety else ANSWER_MIN_WORDS
-        if not low <= words <= ANSWER_MAX_WORDS:
-            c.error(file, eid, "answer", f"has {words} words; it must have {low}-{ANSWER_MAX_WORDS}")
-        grade = grade_level(answer)
-        if grade > MAX_GRADE:
-            c.error(file, eid, "answer", f"reads at grade {grade:.1f}; it must be {MAX_GRADE:.0f} or lower")
-        if dose := DOSE_RE.search(answer):
-            c.error(file, eid, "answer", f"gives an amount ({dose.group(0)!r}); no doses, ever")
-    citations = c.text_list(raw.get("citations"), file, eid, "citations")
-    if "citations" in raw and not citations:
-        c.error(file, eid, "citations", "needs at least one source key")
-    evidence = c.text(raw.get("evidence"), file, eid, "evidence")
-    reviewed = raw.get("reviewed")
-    if isinstance(reviewed, str):
+
+
+def _salvage(model: type[S.BaseModel], items: Any, today: dt.date) -> list[Any]:
+    """Return the items of a file that are valid on their own (the file's problems are reported once)."""
+    out = []
+    for item in items if isinstance(items, list) else ():
         try:
-            reviewed = dt.date.fromisoformat(reviewed)
-        except ValueError:
-            c.error(file, eid, "reviewed", f"{reviewed!r} is not a date (YYYY-MM-DD)")
-            reviewed = None
-    elif isinstance(reviewed, dt.datetime):
-        reviewed = reviewed.date()
-    elif not isinstance(reviewed, dt.date):
-        if reviewed is not None:
-            c.error(file, eid, "reviewed", f"{reviewed!r} is not a date (YYYY-MM-DD)")
-        reviewed = None
-    if reviewed is not None and reviewed > today:
-        c.error(file, eid, "reviewed", f"{reviewed.isoformat()} is in the future")
-    reviewer = c.text(raw.get("reviewer"), file, eid, "reviewer")
-    # Sign-off: only a clinician sets `status: approved`, with their name and credential.
-    status = raw.get("status")
-    if status not in STATUSES:
-        c.error(file, eid, "status", f"{status!r} is not one of: {', '.join(STATUSES)}")
-    reviewed_by = ""
-    if "reviewed_by" in raw:
-        reviewed_by = c.text(raw.get("reviewed_by"), file, eid, "reviewed_by") or ""
-        if reviewed_by and not _REVIEWED_BY_RE.match(reviewed_by):
-            c.error(file, eid, "reviewed_by", "write the clinician's name and credential, like 'Jane Doe, MD'")
-    if status == "approved" and "reviewed_by" not in raw:
-        c.error(file, eid, "reviewed_by", "an approved entry names the clinician who approved it ('Name, credential')")
-    if status == "draft" and reviewed_by:
-        c.error(file, eid, "reviewed_by", "a draft has no clinician sign-off yet; set status: approved, or remove this")
-    related = c.text_list(raw.get("related"), file, eid, "related", required=False)
-    note = None
-    if "clinician_note" in raw:
-        note = c.text(raw.get("clinician_note"), file, eid, "clinician_note")
-    label, lang, actions = None, "en", ()
-    if safety:
-        label = raw.get("label")
-        if label not in LABELS:
-            c.error(file, eid, "label", f"{label!r} is not one of: {', '.join(LABELS)}")
-        lang = raw.get("lang", "en")
-        if lang not in LANGS:
-            c.error(file, eid, "lang", f"{lang!r} is not one of: {', '.join(LANGS)}")
-        actions = _read_actions(c, raw.get("actions"), file, eid)
-    if len(c.problems) > before or None in (eid, question, summary, answer, evidence, reviewer, reviewed):
-        return None
+            out.append(model.model_validate(item, context={"today": today}))
+        except S.ValidationError:
+            pass
+    return out
+
+
+def _actions(items: list[S.Action]) -> tuple[Action, ...]:
+    return tuple(Action(a.label, a.href) for a in items)
+
+
+def _entry(m: S.Entry | S.SafetyReply, file: str, category: str) -> Entry:
+    """Return the runtime record of a validated entry or safety reply."""
+    safety = isinstance(m, S.SafetyReply)
     return Entry(
-        id=eid,
+        id=m.id,
         category=category,
-        question=question,
-        summary=summary,
-        alternates=tuple(alternates),
-        answer=answer,
-        citations=tuple(citations),
-        evidence=evidence,
-        reviewed=reviewed,
-        reviewer=reviewer,
-        related=tuple(related),
-        clinician_note=note,
+        question=m.question,
+        summary=m.summary,
+        alternates=() if safety else tuple(m.alternates),
+        answer=m.answer,
+        points=tuple(m.points or ()),
+        citations=tuple(m.citations),
+        evidence=m.evidence,
+        reviewed=m.reviewed,
+        reviewer=m.reviewer,
+        related=tuple(m.related),
+        clinician_note=m.clinician_note,
         file=file,
-        label=label,
-        lang=lang,
-        actions=actions,
-        status=status,
-        reviewed_by=reviewed_by,
+        label=m.label if safety else None,
+        lang=m.lang if safety else "en",
+        actions=_actions(m.actions) if safety else (),
+        status=m.status,
+        reviewed_by=m.reviewed_by or "",
     )
 
 
-def _read_actions(c: _Checker, raw: Any, file: str, eid: str | None, fld: str = "actions") -> tuple[Action, ...]:
-    """Return the buttons of a safety reply or note; each needs a label and a safe href."""
-    if not isinstance(raw, list) or not raw:
-        c.error(file, eid, fld, "must list at least one action ({label, href})")
-        return ()
-    out = []
-    for i, item in enumerate(raw):
-        if not c.fields(item, file, eid, {"label", "href"}, {"label", "href"}, f"{fld}[{i}]"):
-            continue
-        label = c.text(item.get("label"), file, eid, f"{fld}[{i}].label")
-        href = c.text(item.get("href"), file, eid, f"{fld}[{i}].href")
-        if href is not None and not ACTION_HREF_RE.match(href):
-            c.error(file, eid, f"{fld}[{i}].href", f"{href!r} must be tel:, sms: or an https:// address")
-            continue
-        if label and href:
-            out.append(Action(label, href))
-    return tuple(out)
-
-
-def _nonempty_list(c: _Checker, data: dict, file: str, key: str, what: str) -> list:
-    """Return data[key] if it is a non-empty list, else record the problem and return []."""
-    value = data.get(key)
-    if isinstance(value, list) and value:
-        return value
-    c.error(file, None, key, f"must be a non-empty list of {what}")
-    return []
+def _read_category(c: _Checker, data: Any, file: str, today: dt.date) -> tuple[Category | None, list[Entry]]:
+    """Read one category file: its topic and its entries."""
+    model = _validated(c, S.CategoryFile, data, file, today)
+    if model is not None:
+        cat, items = model.category, model.entries
+    else:
+        raw_cat = data.get("category") if isinstance(data, dict) else None
+        cat = next(iter(_salvage(S.Category, [raw_cat], today)), None)
+        items = _salvage(S.Entry, data.get("entries") if isinstance(data, dict) else None, today)
+    entries = [_entry(m, file, cat.id if cat else "") for m in items]
+    category = Category(cat.id, cat.title, cat.order, tuple(e.id for e in entries)) if cat else None
+    return category, entries
 
 
 def _read_safety(
@@ -588,189 +490,76 @@ def _read_safety(
 ) -> SafetyContent | None:
     """Read safety.yaml: the urgent replies, the concern notes and the 429 resources."""
     file = "safety.yaml"
-    keys = {"replies", "notes", "resources", "spanish_notice"}
-    if data is None or not c.fields(data, file, None, keys, keys, "the file"):
+    for raw in data.get("replies") or () if isinstance(data, dict) else ():
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            declared_ids.add(raw["id"])
+    model = _validated(c, S.SafetyFile, data, file, today)
+    if model is None:
+        for m in _salvage(S.SafetyReply, data.get("replies") if isinstance(data, dict) else None, today):
+            entries.append(_entry(m, file, "safety"))
         return None
     replies: dict[tuple[str, str], Entry] = {}
-    raw_replies = _nonempty_list(c, data, file, "replies", "safety replies")
-    for raw_entry in raw_replies:
-        if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
-            declared_ids.add(raw_entry["id"])
-        entry = _read_entry(c, raw_entry, file, "safety", safety=True, today=today)
-        if entry is None:
-            continue
+    for m in model.replies:
+        entry = _entry(m, file, "safety")
         if (entry.label, entry.lang) in replies:
             c.error(file, entry.id, "label", f"a second {entry.lang} reply for {entry.label!r}")
         replies[(entry.label, entry.lang)] = entry
         entries.append(entry)
     notes: dict[tuple[str, str], SafetyNote] = {}
-    raw_notes = _nonempty_list(c, data, file, "notes", "concern notes")
-    for raw_note in raw_notes:
-        nid = raw_note.get("id") if isinstance(raw_note, dict) else None
-        nid = nid if isinstance(nid, str) else None
-        allowed = {"id", "labels", "lang", "text", "citations", "actions"}
-        if not c.fields(raw_note, file, nid, allowed, allowed - {"lang"}, "a note"):
-            continue
-        if nid is None or not ID_RE.match(nid) or not nid.startswith("safety-"):
-            c.error(file, nid, "id", "a note id is lowercase words joined by hyphens, starting 'safety-'")
-            continue
-        text = c.text(raw_note.get("text"), file, nid, "text")
-        labels = c.text_list(raw_note.get("labels"), file, nid, "labels")
-        lang = raw_note.get("lang", "en")
-        citations = c.text_list(raw_note.get("citations"), file, nid, "citations")
-        actions = _read_actions(c, raw_note.get("actions"), file, nid)
-        for label in labels:
-            if label not in LABELS:
-                c.error(file, nid, "labels", f"{label!r} is not one of: {', '.join(LABELS)}")
-        if lang not in LANGS:
-            c.error(file, nid, "lang", f"{lang!r} is not one of: {', '.join(LANGS)}")
-        if text and DOSE_RE.search(text):
-            c.error(file, nid, "text", "gives an amount; no doses, ever")
-        if text and labels and lang in LANGS and citations:
-            note = SafetyNote(nid, tuple(labels), lang, text, tuple(citations), actions)
-            for label in labels:
-                notes[(label, lang)] = note
-    resources: list[Resource] = []
-    raw_resources = _nonempty_list(c, data, file, "resources", "help lines shown when a client is rate-limited")
-    for i, item in enumerate(raw_resources):
-        if not c.fields(item, file, None, {"label", "href", "text"}, {"label", "href", "text"}, f"resources[{i}]"):
-            continue
-        label = c.text(item.get("label"), file, None, f"resources[{i}].label")
-        href = c.text(item.get("href"), file, None, f"resources[{i}].href")
-        text = c.text(item.get("text"), file, None, f"resources[{i}].text")
-        if href is not None and not ACTION_HREF_RE.match(href):
-            c.error(file, None, f"resources[{i}].href", f"{href!r} must be tel:, sms: or an https:// address")
-        elif label and href and text:
-            resources.append(Resource(label, href, text))
-    notice = c.text(data.get("spanish_notice"), file, None, "spanish_notice")
+    for n in model.notes:
+        note = SafetyNote(n.id, tuple(n.labels), n.lang, n.text, tuple(n.citations), _actions(n.actions))
+        for label in n.labels:
+            notes[(label, n.lang)] = note
     for label in LABELS:
         if (label, "en") not in replies:
             c.error(file, None, "replies", f"no English reply for the safety label {label!r}")
         if (label, "en") not in notes:
             c.error(file, None, "notes", f"no English note for the safety label {label!r}")
-    if notice is None:
-        return None
-    return SafetyContent(MappingProxyType(replies), MappingProxyType(notes), tuple(resources), notice)
+    resources = tuple(Resource(r.label, r.href, r.text) for r in model.resources)
+    return SafetyContent(MappingProxyType(replies), MappingProxyType(notes), resources, model.spanish_notice)
 
 
-def _read_sources(c: _Checker, data: Any) -> dict[str, Source]:
-    file = "sources.yaml"
-    if not c.fields(data, file, None, {"sources"}, {"sources"}, "the file"):
-        return {}
-    raw = data.get("sources")
-    if not isinstance(raw, dict) or not raw:
-        c.error(file, None, "sources", "must map source keys to their details")
-        return {}
-    out = {}
-    for key, item in raw.items():
-        key = str(key)
-        if not ID_RE.match(key):
-            c.error(file, key, None, "source keys must be lowercase words joined by hyphens")
-        if not c.fields(
-            item,
-            file,
-            key,
-            {"title", "publisher", "year", "url", "authors"},
-            {"title", "publisher", "year", "url"},
-            "a source",
-        ):
-            continue
-        title = c.text(item.get("title"), file, key, "title")
-        publisher = c.text(item.get("publisher"), file, key, "publisher")
-        url = c.text(item.get("url"), file, key, "url")
-        authors = c.text(item.get("authors"), file, key, "authors", required=False)
-        year = item.get("year")
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
-            c.error(file, key, "year", f"{year!r} must be a four-digit year (or null if the source has none)")
-            year = None
-        if url is not None and not URL_RE.match(url):
-            c.error(file, key, "url", f"{url!r} must be an https:// address")
-        if title and publisher and url:
-            out[key] = Source(key, title, publisher, year, url, authors)
-    return out
+def _read_sources(c: _Checker, data: Any, today: dt.date) -> dict[str, Source]:
+    model = _validated(c, S.SourcesFile, data, "sources.yaml", today)
+    if model is not None:
+        found = model.sources
+    else:  # the sources that are valid on their own, so entries citing them get no follow-on errors
+        raw = data.get("sources") if isinstance(data, dict) else None
+        items = raw.items() if isinstance(raw, dict) else ()
+        found = {str(k): m for k, v in items if S.ID_RE.match(str(k)) for m in _salvage(S.Source, [v], today)}
+    return {key: Source(key, s.title, s.publisher, s.year, s.url, s.authors) for key, s in found.items()}
 
 
-def _read_messages(c: _Checker, data: Any) -> Messages | None:
+def _read_messages(c: _Checker, data: Any, today: dt.date) -> Messages | None:
     file = "messages.yaml"
-    keys = {"clinician_note", "clarify", "fallback", "fallback_suggestions", "evidence_labels", "review"}
-    if not c.fields(data, file, None, keys | {"smalltalk"}, keys, "the file"):
+    model = _validated(c, S.MessagesFile, data, file, today)
+    if model is None:
         return None
-    note = c.text(data.get("clinician_note"), file, None, "clinician_note")
-    clarify = c.text(data.get("clarify"), file, None, "clarify")
-    fallback = c.text(data.get("fallback"), file, None, "fallback")
-    suggestions = c.text_list(data.get("fallback_suggestions"), file, None, "fallback_suggestions")
-    labels_raw = data.get("evidence_labels")
-    labels: dict[str, str] = {}
-    if not isinstance(labels_raw, dict) or not labels_raw:
-        c.error(file, None, "evidence_labels", "must map each evidence label to the words shown")
-    else:
-        for key, value in labels_raw.items():
-            text = c.text(value, file, None, f"evidence_labels.{key}")
-            if text:
-                labels[str(key)] = text
-    review = data.get("review")
-    months = grace = None
-    if c.fields(review, file, None, {"months", "grace_days"}, {"months", "grace_days"}, "'review'"):
-        months, grace = review.get("months"), review.get("grace_days")
-        for name, value in (("review.months", months), ("review.grace_days", grace)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                c.error(file, None, name, f"{value!r} must be a whole number")
-    smalltalk = _read_smalltalk(c, data.get("smalltalk", {}))
-    if None in (note, clarify, fallback) or not isinstance(months, int) or not isinstance(grace, int):
-        return None
+    seen: dict[str, str] = {}
+    smalltalk: dict[str, SmallTalk] = {}
+    for kind, body in model.smalltalk.items():
+        for text in body.phrasings:
+            key = " ".join(text.lower().split())
+            if seen.setdefault(key, kind) != kind:
+                c.error(file, None, f"smalltalk.{kind}.phrasings", f"{text!r} is also a phrasing of {seen[key]!r}")
+        smalltalk[kind] = SmallTalk(kind, body.reply, tuple(body.phrasings))
     return Messages(
-        note,
-        clarify,
-        fallback,
-        tuple(suggestions),
-        MappingProxyType(labels),
-        months,
-        grace,
+        model.clinician_note,
+        model.clarify,
+        model.fallback,
+        tuple(model.fallback_suggestions),
+        MappingProxyType(dict(model.evidence_labels)),
+        model.review.months,
+        model.review.grace_days,
         MappingProxyType(smalltalk),
     )
 
 
-def _read_smalltalk(c: _Checker, data: Any) -> dict[str, SmallTalk]:
-    file = "messages.yaml"
-    if not isinstance(data, dict):
-        c.error(file, None, "smalltalk", f"must map each kind ({', '.join(SMALLTALK_KINDS)}) to a reply and phrasings")
-        return {}
-    out: dict[str, SmallTalk] = {}
-    seen: dict[str, str] = {}
-    for kind, body in data.items():
-        where = f"smalltalk.{kind}"
-        if kind not in SMALLTALK_KINDS:
-            c.error(file, None, where, f"unknown kind (one of: {', '.join(SMALLTALK_KINDS)})")
-            continue
-        if not c.fields(body, file, None, {"reply", "phrasings"}, {"reply", "phrasings"}, f"'{where}'"):
-            continue
-        reply = c.text(body.get("reply"), file, None, f"{where}.reply")
-        phrasings = c.text_list(body.get("phrasings"), file, None, f"{where}.phrasings")
-        for text in phrasings:
-            key = " ".join(text.lower().split())
-            if seen.setdefault(key, kind) != kind:
-                c.error(file, None, f"{where}.phrasings", f"{text!r} is also a phrasing of {seen[key]!r}")
-        if reply and phrasings:
-            out[kind] = SmallTalk(kind, reply, tuple(phrasings))
-    return out
-
-
-def _read_synonyms(c: _Checker, data: Any) -> tuple[dict[str, str], list[str]]:
-    file = "synonyms.yaml"
-    if not c.fields(data, file, None, {"synonyms", "topic_words"}, {"synonyms", "topic_words"}, "the file"):
+def _read_synonyms(c: _Checker, data: Any, today: dt.date) -> tuple[dict[str, str], list[str]]:
+    model = _validated(c, S.SynonymsFile, data, "synonyms.yaml", today)
+    if model is None:
         return {}, []
-    topic = c.text_list(data.get("topic_words"), file, None, "topic_words")
-    raw = data.get("synonyms")
-    if not isinstance(raw, dict):
-        c.error(file, None, "synonyms", "must map a word or phrase to what it means")
-        return {}, topic
-    out = {}
-    for key, value in raw.items():
-        k = c.text(key, file, None, f"synonyms.{key}")
-        v = c.text(value, file, None, f"synonyms.{key}")
-        if k and v:
-            out[k] = v
-    return out, topic
+    return dict(model.synonyms), list(model.topic_words)
 
 
 REVIEW_DUE = "review due since"
@@ -827,50 +616,31 @@ def load_knowledge_base(
             c.error(name, None, None, "file is missing")
             continue
         raw[name] = parsed[name]
-    sources = _read_sources(c, raw["sources.yaml"]) if raw.get("sources.yaml") is not None else {}
-    messages = _read_messages(c, raw["messages.yaml"]) if raw.get("messages.yaml") is not None else None
-    synonyms, topic_words = (
-        _read_synonyms(c, raw["synonyms.yaml"]) if raw.get("synonyms.yaml") is not None else ({}, [])
-    )
+    sources = _read_sources(c, raw["sources.yaml"], today) if "sources.yaml" in raw else {}
+    raw_sources = raw.get("sources.yaml", {}).get("sources") if isinstance(raw.get("sources.yaml"), dict) else None
+    # Every key written, even one whose details failed their checks (reported at the source alone).
+    source_keys = set(sources) | {str(k) for k in raw_sources} if isinstance(raw_sources, dict) else set(sources)
+    messages = _read_messages(c, raw["messages.yaml"], today) if "messages.yaml" in raw else None
+    synonyms, topic_words = _read_synonyms(c, raw["synonyms.yaml"], today) if "synonyms.yaml" in raw else ({}, [])
 
     entries: list[Entry] = []
     categories: list[Category] = []
     declared_ids: set[str] = set()  # every id written, even on an entry that failed its checks
     for path in sorted(faq_path.glob("*.yaml")):
-        if path.name in SPECIAL_FILES:
+        if path.name in SPECIAL_FILES or path.name not in parsed:
             continue
-        data = parsed.get(path.name)
-        if data is None:
-            continue
-        file = path.name
-        if not c.fields(data, file, None, {"category", "entries"}, {"category", "entries"}, "a category file"):
-            continue
-        cat = data.get("category")
-        if not c.fields(cat, file, None, {"id", "title", "order"}, {"id", "title", "order"}, "'category'"):
-            continue
-        cat_id = c.text(cat.get("id"), file, None, "category.id")
-        title = c.text(cat.get("title"), file, None, "category.title")
-        order = cat.get("order")
-        if isinstance(order, bool) or not isinstance(order, int):
-            c.error(file, None, "category.order", f"{order!r} must be a whole number")
-        items = data.get("entries")
-        if not isinstance(items, list) or not items:
-            c.error(file, None, "entries", "must be a non-empty list of entries")
-            continue
-        ids = []
-        for raw_entry in items:
+        data = parsed[path.name]
+        for raw_entry in data.get("entries") or () if isinstance(data, dict) else ():
             if isinstance(raw_entry, dict) and isinstance(raw_entry.get("id"), str):
                 declared_ids.add(raw_entry["id"])
-            entry = _read_entry(c, raw_entry, file, cat_id or "", safety=False, today=today)
-            if entry:
-                entries.append(entry)
-                ids.append(entry.id)
-        if cat_id and title and isinstance(order, int) and not isinstance(order, bool):
-            categories.append(Category(cat_id, title, order, tuple(ids)))
+        category, found = _read_category(c, data, path.name, today)
+        entries.extend(found)
+        if category is not None:
+            categories.append(category)
 
-    safety = _read_safety(c, raw.get("safety.yaml"), entries, declared_ids, today)
+    safety = _read_safety(c, raw["safety.yaml"], entries, declared_ids, today) if "safety.yaml" in raw else None
     detector = read_safety_data(c, faq_path, lambda path, name: _read_yaml(path, c.problems, name))
-    withheld = _cross_check(c, entries, sources, messages, synonyms, today, declared_ids)
+    withheld = _cross_check(c, entries, source_keys, messages, synonyms, today, declared_ids)
     if not serve_drafts:  # BOT_SERVE_DRAFTS=false: only clinician-approved entries are served
         for e in entries:
             if e.status == "draft" and e.category != "safety" and e.id not in withheld:
@@ -878,7 +648,7 @@ def load_knowledge_base(
     entries = [dataclasses.replace(e, withheld=withheld[e.id]) if e.id in withheld else e for e in entries]
     for note in {n.id: n for n in (safety.notes.values() if safety else ())}.values():
         for i, key in enumerate(note.citations):
-            if key not in sources:
+            if key not in source_keys:
                 c.error("safety.yaml", note.id, f"citations[{i}]", f"unknown source key {key!r} (not in sources.yaml)")
     if c.problems:
         raise ContentError(_capped(c.problems))
@@ -906,7 +676,7 @@ def load_knowledge_base(
 def _cross_check(
     c: _Checker,
     entries: list[Entry],
-    sources: Mapping[str, Source],
+    sources: set[str],
     messages: Messages | None,
     synonyms: Mapping[str, str],
     today: dt.date,

@@ -196,6 +196,7 @@ class Bot:
             actions=tuple(Action(a.label, a.href) for a in entry.actions),
             reviewed=entry.reviewed.isoformat(),
             summary=entry.summary,
+            points=entry.points,
         )
 
     def entry_reply(self, entry_id: str) -> Reply | None:

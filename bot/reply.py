@@ -98,6 +98,10 @@ class Reply:
         str | None,
         Field(description="One sentence that answers the question directly, shown first; null with no entry."),
     ] = None
+    points: Annotated[
+        tuple[str, ...],
+        Field(description="Short bullet points that follow the answer, where a list reads better; often empty."),
+    ] = ()
     handoff: Annotated[
         bool,
         Field(

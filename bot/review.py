@@ -84,6 +84,7 @@ def review_html(kb: KnowledgeBase, *, every: bool = False) -> str:
             f"{escape(entry.reviewer)}; due {due.isoformat()}. Why listed: {escape(why)}.</p>",
             f'<p class="summary">{escape(entry.summary)}</p>',
             f"<p>{escape(entry.answer)}</p>",
+            f"<ul>{''.join(f'<li>{escape(point)}</li>' for point in entry.points)}</ul>" if entry.points else "",
             f'<p class="meta">Evidence label: {escape(evidence)}</p>',
             f"<p><strong>Sources</strong></p><ul>{''.join(sources)}</ul>",
             '<div class="sign">',

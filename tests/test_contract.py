@@ -44,6 +44,7 @@ REPLY_KEYS = {
     "actions",
     "reviewed",
     "summary",
+    "points",
     "handoff",
 }
 ACTION_HREF = ("tel:", "sms:", "https://")
@@ -67,6 +68,8 @@ def assert_reply_shape(reply: dict, version: str) -> None:
     # replies that cannot answer (fallback, clarify) and never with an answer or a safety reply.
     assert (reply["reviewed"] is not None) == (reply["id"] is not None)
     assert (reply["summary"] is not None) == (reply["id"] is not None)
+    assert isinstance(reply["points"], list) and all(isinstance(p, str) and p for p in reply["points"])
+    assert not reply["points"] or reply["kind"] in ("answer", "safety")
     cannot_answer = reply["kind"] in ("clarify", "fallback")
     assert reply["handoff"] is (cannot_answer or (reply["handoff"] and reply["kind"] == "smalltalk"))
     assert reply["faq_version"] == version

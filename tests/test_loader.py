@@ -712,3 +712,72 @@ def test_a_bad_summary_is_refused(faq: Path, summary: str, word: str) -> None:
 def test_spelled_out_amounts_in_an_answer_are_refused(faq: Path, amount: str) -> None:
     replace_once(faq / "basics.yaml", "Doctors call it", f"Some take {amount}. Doctors call it")
     assert_fails(faq, "basics.yaml", "adhd-overview", "answer", "amount")
+
+
+# --------------------------------------------------------------------------- points and the schema
+
+
+def test_points_are_loaded_and_served_after_the_answer(faq: Path) -> None:
+    add_field(faq / "basics.yaml", "adhd-overview", '    points: ["Trouble paying attention.", "Being very active."]')
+    entry = load(faq).by_id["adhd-overview"]
+    assert entry.points == ("Trouble paying attention.", "Being very active.")
+
+
+@pytest.mark.parametrize(
+    ("points", "word"),
+    [
+        ('["Some take two pills a day."]', "amount"),
+        ('["<b>Bold</b> claim."]', "markup"),
+        ("[" + ", ".join(f'"Point {i}."' for i in range(9)) + "]", "too many"),
+        ('["' + "word " * 30 + '"]', "words"),
+        ('"one point, not a list"', "list"),
+    ],
+)
+def test_bad_points_are_refused(faq: Path, points: str, word: str) -> None:
+    add_field(faq / "basics.yaml", "adhd-overview", f"    points: {points}")
+    problems = [p for p in problems_of(faq) if p.entry_id == "adhd-overview" and (p.field or "").startswith("points")]
+    assert any(word in p.message for p in problems), "\n".join(map(str, problems))
+
+
+def test_the_published_json_schema_is_generated_from_the_models() -> None:
+    from bot.schema import SCHEMA_DIR, json_schemas
+
+    for name, text in json_schemas().items():
+        path = DEFAULT_FAQ_DIR / SCHEMA_DIR / name
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m bot schema"
+
+
+def test_every_content_file_names_its_schema_for_editors() -> None:
+    from bot.schema import SCHEMA_FILES
+
+    for path in sorted(DEFAULT_FAQ_DIR.glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        match = re.fullmatch(r"# yaml-language-server: \$schema=schema/(\S+)", first)
+        assert match and match.group(1) in SCHEMA_FILES, f"{path.name}: {first!r}"
+
+
+def test_the_json_schema_accepts_the_shipped_content_and_refuses_a_broken_entry() -> None:
+    import jsonschema
+    import yaml
+
+    from bot.schema import SCHEMA_DIR
+
+    def schema_of(path: Path) -> dict:
+        name = re.search(r"\$schema=schema/(\S+)", path.read_text(encoding="utf-8")).group(1)
+        return json.loads((DEFAULT_FAQ_DIR / SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+    # Editors read YAML 1.2, where a date is text: load the same way.
+    class Yaml12(yaml.SafeLoader):
+        pass
+
+    Yaml12.yaml_implicit_resolvers = {
+        k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    for path in sorted(DEFAULT_FAQ_DIR.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Yaml12)
+        jsonschema.validate(data, schema_of(path))  # raises on any mismatch
+    broken = yaml.load((DEFAULT_FAQ_DIR / "basics.yaml").read_text(encoding="utf-8"), Loader=Yaml12)
+    broken["entries"][0]["evidnce"] = broken["entries"][0].pop("evidence")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema_of(DEFAULT_FAQ_DIR / "basics.yaml"))

@@ -107,6 +107,8 @@ var ICONS = {
   diagnosis: "M9 3h6v3H9zM6 5h12v16H6zM9 13l2 2l4-4",
   treatment: "M7 17a4 4 0 0 1 0-6l4-4a4 4 0 0 1 6 6l-4 4a4 4 0 0 1-6 0zM9 9l6 6",
   ketamine: "M12 3l10 18H2zM12 10v5M12 18v.5",
+  medicines: "M12 21s-7-4.4-7-10a4 4 0 0 1 7-2.7a4 4 0 0 1 7 2.7c0 5.6-7 10-7 10zM9 11h6M12 8v6",
+  living: "M3 11l9-7l9 7M5 9.5V20h14V9.5M10 20v-5h4v5",
   help: "M4 5h16v11H9l-5 4z",
 };
 var ICON_OTHER = "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.7M12 17v.5";
@@ -505,7 +507,8 @@ class Kiosk {
   readAloudButton(reply, es) {
     var button = h("button", { class: "big-btn secondary read-aloud", type: "button", "aria-pressed": "false" });
     button.textContent = TEXT.readAloud;
-    var words = [str(reply.question), str(reply.answer)].filter(Boolean).join(". ");
+    var points = Array.isArray(reply.points) ? reply.points.map(str) : [];
+    var words = [str(reply.question), str(reply.summary), str(reply.answer)].concat(points).filter(Boolean).join(". ");
     button.addEventListener("click", function () {
       var synth = window.speechSynthesis;
       if (button.getAttribute("aria-pressed") === "true") {

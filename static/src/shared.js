@@ -170,7 +170,7 @@ export function safetyNoteNode(reply, en, helpList) {
   );
 }
 
-// The matched question (answers only), the one-sentence summary first, then the full answer.
+// The matched question (answers only), the one-sentence summary first, then the full answer and its points.
 export function answerNodes(reply, questionTag) {
   const nodes = [];
   if (reply.kind === "answer" && str(reply.question)) {
@@ -178,6 +178,20 @@ export function answerNodes(reply, questionTag) {
   }
   if (str(reply.summary)) nodes.push(h("p", { class: "summary", text: reply.summary }));
   nodes.push(h("p", { class: "answer", text: str(reply.answer) }));
+  const points = (Array.isArray(reply.points) ? reply.points : []).filter(function (p) {
+    return typeof p === "string" && p;
+  });
+  if (points.length) {
+    nodes.push(
+      h(
+        "ul",
+        { class: "points" },
+        ...points.map(function (p) {
+          return h("li", { text: p });
+        })
+      )
+    );
+  }
   return nodes;
 }
 

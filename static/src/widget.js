@@ -35,7 +35,7 @@ var TAG = "adhd-faq-widget";
 var EVIDENCE = {
   established: "Strong evidence",
   limited: "Limited evidence",
-  "not-established": "Not supported by evidence",
+  "not-established": "Claim not supported by evidence",
   guidance: "Practical guidance",
 };
 
@@ -195,6 +195,7 @@ function slim(reply) {
     safety_note: note && { id: str(note.id), text: str(note.text), actions: note.actions },
     faq_version: str(reply.faq_version),
     summary: str(reply.summary),
+    points: Array.isArray(reply.points) ? reply.points.filter(str) : [],
     reviewed: str(reply.reviewed),
     handoff: reply.handoff === true,
   };

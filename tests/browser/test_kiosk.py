@@ -428,7 +428,9 @@ def test_read_aloud_uses_the_browsers_voice_and_stops_on_reset(pages: Pages):
     expect(page.get_by_role("button", name="Stop reading")).to_have_attribute("aria-pressed", "true")
     spoken = page.evaluate("window.__spoken")
     answer = page.locator("#log .reply .answer").inner_text()
-    assert spoken == [f"{question}. {answer}"]
+    summary = page.locator("#log .reply .summary").inner_text()
+    points = page.locator("#log .reply .points li").all_inner_texts()
+    assert spoken == [". ".join([question, summary, answer, *points])]
     before = page.evaluate("window.__cancelled")
     page.get_by_role("button", name="Start again").click()
     assert page.evaluate("window.__cancelled") > before  # nothing goes on reading to the next person
