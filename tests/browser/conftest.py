@@ -126,13 +126,15 @@ CLINIC = {
     "BOT_CLINIC_BOOKING_URL": "https://riverbend-clinic.example/book",
     "BOT_CLINIC_LOGO_URL": "/static/favicon.svg",
 }
+STAFF_TOKEN = "tour-staff-token-0123456789"  # the clinic's staff sign in with it (BOT_STAFF_TOKEN)
 
 
 @pytest.fixture(scope="session")
 def branded_server() -> Iterator[Server]:
-    """Start a server with a clinic's name, phone, booking page and logo set."""
+    """Start a server with a clinic's name, phone, booking page, logo and staff token set."""
     env = {
         **CLINIC,
+        "BOT_STAFF_TOKEN": STAFF_TOKEN,
         "BOT_RATE_LIMIT": "10000 per minute",
         "BOT_BROWSE_RATE_LIMIT": "10000 per minute",
         "BOT_RELOAD_INTERVAL": "0",

@@ -1,4 +1,4 @@
-"""A clinic's widget and lobby kiosk, toured feature by feature at every size they meet.
+"""A clinic's widget, lobby kiosk and staff page, toured feature by feature at every size they meet.
 
 The widget at phone and desktop sizes, the kiosk on a portrait and a landscape screen, all
 against a server with a clinic's name, phone, booking page and logo set. Every screen is
@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import CLINIC, Pages, Server
+from .conftest import CLINIC, STAFF_TOKEN, Pages, Server
 from .helpers import NOTE_QUESTIONS, WIDGET, ask, bot_messages, open_widget, question_box, serious_violations
 
 WIDGET_SIZES = {
@@ -210,3 +210,26 @@ def test_kiosk_tour(size: str, branded_pages: Pages, branded_server: Server, scr
     page.clock.run_for(15_000)
     expect(welcome).to_be_visible()
     expect(page.locator("#log")).to_be_empty()
+
+
+@pytest.mark.parametrize("size", WIDGET_SIZES)
+def test_staff_page_tour(size: str, branded_pages: Pages, branded_server: Server, screenshot):
+    shot = f"tour-staff-{size}"
+    page = branded_pages.open("/staff", **WIDGET_SIZES[size])
+
+    # 1. Without the token: only the sign-in form; a wrong token is refused in plain words.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign-in")
+    _check(page, branded_pages, screenshot, f"{shot}-1-sign-in")
+    page.get_by_label("Staff token").fill("not-the-token-at-all")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+    # 2. With it: the content in service, refused edits, reviews, drafts, feedback, reply counts.
+    page.get_by_label("Staff token").fill(STAFF_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff status")
+    health = branded_server.get_json("/healthz")
+    expect(page.locator("main")).to_contain_text(health["faq_version"])
+    for name in ("Content in service", "Refused edits", "Reviews", "Drafts and sign-off", "Replies per day"):
+        expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
+    _check(page, branded_pages, screenshot, f"{shot}-2-status")
