@@ -47,7 +47,7 @@ def test_server_py_serves_the_api_with_waitress():
         # Issue 11, F5: waitress refuses a body over BOT_MAX_CONTENT_LENGTH at once, without
         # reading (and spooling to disk) the rest of it.
         assert _big_body_status_line(server.port) == b"HTTP/1.1 413 Request Entity Too Large"
-    assert health["status"] == "ok" and health["entries"] == 34
+    assert health["status"] == "ok" and health["entries"] == 54
     assert reply["id"] == "adhd-overview" and reply["faq_version"] == health["faq_version"]
     assert "what is adhd" not in server.output  # privacy: the question is not in the logs
     assert f"{server.url}/kiosk" in server.output and "Ctrl+C" in server.output  # says where, and how to stop

@@ -178,7 +178,7 @@ def test_healthz_reports_the_content_in_service(client, bot):
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok"
     assert data["faq_version"] == bot.version
-    assert data["entries"] == len(bot.kb.entries) == 34
+    assert data["entries"] == len(bot.kb.entries) == 54
     assert data["loaded_at"].startswith("20")
     assert data["refused_edit"] is None
 
