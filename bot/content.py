@@ -361,49 +361,6 @@ class _Checker:
     def warn(self, file: str, entry_id: str | None, fld: str | None, msg: str) -> None:
         self.warnings.append(ContentProblem(file, entry_id, fld, msg, "warning"))
 
-    def text(self, value: Any, file: str, eid: str | None, fld: str, *, required=True) -> str | None:
-        """Return value if it is non-empty text, else record why not."""
-        if value is None:
-            if required:
-                self.error(file, eid, fld, "is missing or empty")
-            return None
-        if isinstance(value, bool):
-            self.error(file, eid, fld, f"YAML read {value!r} as a yes/no value; put the text in quotes")
-            return None
-        if isinstance(value, (int, float, dt.date)):
-            kind = "a date" if isinstance(value, dt.date) else "a number"
-            self.error(file, eid, fld, f"YAML read {value!r} as {kind}; put the text in quotes")
-            return None
-        if not isinstance(value, str):
-            self.error(file, eid, fld, f"must be text, not {type(value).__name__}")
-            return None
-        value = " ".join(value.split())
-        if not value:
-            if required:
-                self.error(file, eid, fld, "is empty")
-            return None
-        if MARKUP_RE.search(value):
-            # The front ends show text as text, so markup would reach a patient as raw "<script>".
-            self.error(file, eid, fld, "has markup (<, > or javascript:); write plain text")
-            return None
-        return value
-
-    def text_list(self, value: Any, file: str, eid: str | None, fld: str, *, required=True) -> list[str]:
-        """Return a list of non-empty texts, recording each bad item."""
-        if value is None:
-            if required:
-                self.error(file, eid, fld, "is missing")
-            return []
-        if not isinstance(value, list):
-            self.error(file, eid, fld, "must be a list")
-            return []
-        out = []
-        for i, item in enumerate(value):
-            text = self.text(item, file, eid, f"{fld}[{i}]")
-            if text is not None:
-                out.append(text)
-        return out
-
     def fields(self, data: Any, file: str, eid: str | None, allowed: set[str], required: set[str], what: str) -> bool:
         """Check a mapping has the required fields and nothing unknown."""
         if not isinstance(data, dict):
@@ -416,7 +373,6 @@ class _Checker:
         return True
 
 
-STATUSES = S.STATUSES
 # The one line the widget and kiosk show while any entry in service is a draft.
 DRAFT_NOTICE = "Draft content, not yet reviewed by a clinician."
 
