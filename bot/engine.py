@@ -91,14 +91,21 @@ def train_intent(
     keyed += [f"{SMALLTALK}{k}\t{p}" for k, talk in kb.messages.smalltalk.items() for p in talk.phrasings]
     digest = hashlib.sha256("\n".join(keyed).encode()).hexdigest()
 
+    def prepare(text: str) -> str:
+        return " ".join(normalizer.tokens(text))
+
     def build() -> IntentModel:
         pairs = "\n".join(f"{label}\t{text}" for label, text in zip(labels, texts, strict=True))
         vectors = cached_vectors(encoder, texts, key=f"intent-{hashlib.sha256(pairs.encode()).hexdigest()[:16]}")
-        return IntentModel(
-            texts, labels, vectors=vectors, embed=encoder.encode_one, prepare=lambda t: " ".join(normalizer.tokens(t))
-        )
+        return IntentModel(texts, labels, vectors=vectors, embed=encoder.encode_one, prepare=prepare)
 
-    return trained_detector(("intent", digest, encoder.model_sha256), build)
+    def attach(model: IntentModel) -> IntentModel:
+        return model.attach(embed=encoder.encode_one, prepare=prepare)
+
+    # On disk the key is the whole training set (phrasings too): a saved model is exact.
+    full = hashlib.sha256("\n".join(f"{c}\t{t}" for t, c in kept + trained).encode()).hexdigest()
+    key = ("intent", digest, encoder.model_sha256)
+    return trained_detector(key, build, attach=attach, disk_key=(*key, full))
 
 
 def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | None) -> Detector:
@@ -116,7 +123,15 @@ def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | No
     # whole content: an edit of an answer reloads in a second instead of retraining; the
     # FAQ phrasings it learned as ordinary questions are those of the first load in this process.
     talk = hashlib.sha256(repr(sorted((k, t.phrasings) for k, t in kb.messages.smalltalk.items())).encode())
-    return trained_detector((kb.detector.version, talk.hexdigest(), model), build)
+
+    def attach(detector: Detector) -> Detector:
+        return detector.attach(embed=encoder.encode_one if encoder is not None else None)
+
+    # On disk the key names all the content (the FAQ phrasings are ordinary examples) and
+    # the entries served (drafts and withheld entries change them): a saved model is exact.
+    key = (kb.detector.version, talk.hexdigest(), model)
+    disk_key = (*key, kb.version, tuple(sorted(kb.by_id)))
+    return trained_detector(key, build, attach=attach, disk_key=disk_key)
 
 
 class Bot:

@@ -16,7 +16,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .detector import BlockScorer, RowTfidf
+from .detector import BlockScorer, RowTfidf, fitted_state
 
 OUT = "out-of-scope"
 VECTOR_WEIGHT = 1.0  # chosen on the dev questions (1.0, 2.0, 3.0 tried)
@@ -54,9 +54,28 @@ class IntentModel:
         self.classes = tuple(sorted(set(labels)))
         y = np.array([self.classes.index(label) for label in labels])
         model = LogisticRegression(C=C, max_iter=3000).fit(x, y)
-        self._scorer = BlockScorer(model, (len(self.chars.vocabulary_), len(self.words.vocabulary_)), VECTOR_WEIGHT)
         self.model = model
+        self._derive()
+
+    def _derive(self) -> None:
+        """Build the fast per-question scorer from the fitted model and vectorizers."""
+        sizes = (len(self.chars.vocabulary_), len(self.words.vocabulary_))
+        self._scorer = BlockScorer(self.model, sizes, VECTOR_WEIGHT)
         self._chars_row, self._words_row = RowTfidf(self.chars), RowTfidf(self.words)
+
+    def __getstate__(self) -> dict:
+        """What is saved on disk: the fitted parts only (no encoder, no normaliser, nothing derived)."""
+        return fitted_state(self, ("embed", "prepare", "_scorer", "_chars_row", "_words_row"))
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.embed = self.prepare = None  # attach() gives them back
+        self._derive()
+
+    def attach(self, embed: Callable[[str], np.ndarray], prepare: Callable[[str], str]) -> IntentModel:
+        """Give a model loaded from disk its sentence encoder and text preparation back."""
+        self.embed, self.prepare = embed, prepare
+        return self
 
     def probabilities(self, question: str) -> np.ndarray:
         """Return the probability of each class (in `self.classes` order) for one question."""

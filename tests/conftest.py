@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import Bot, load_bot
+from bot.detector import model_cache_dir
 from bot.encoder import default_cache_dir
 from bot.engine import text_key  # noqa: F401 (how two sets are kept apart; tests import it from here)
 
@@ -20,15 +21,15 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def _test_state_dir() -> Path:
-    """Give the test run its own state folder (content snapshots), sharing the cache of sentence vectors.
+    """Give the test run its own state folder (content snapshots), sharing the saved vectors and models.
 
     Servers started by tests (also as subprocesses, which inherit the variable) then never
     write snapshots of temporary content folders into the repository's .state/.
     """
-    vectors = default_cache_dir()
-    vectors.mkdir(parents=True, exist_ok=True)
     state = Path(tempfile.mkdtemp(prefix="bot-test-state-"))
-    (state / "vectors").symlink_to(vectors, target_is_directory=True)
+    for shared in (default_cache_dir(), model_cache_dir()):
+        shared.mkdir(parents=True, exist_ok=True)
+        (state / shared.name).symlink_to(shared, target_is_directory=True)
     atexit.register(shutil.rmtree, state, ignore_errors=True)
     return state
 

@@ -1,0 +1,150 @@
+"""Trained models saved on disk (bot/detector.py): a warm start loads them instead of training."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from bot import detector as detector_module
+from bot.detector import Detector, Sample, load_saved_model, save_model, trained_detector
+from bot.intent import IntentModel
+from bot.safety_data import NONE
+
+MESSAGES = [
+    ("i want to end it all tonight", "crisis"),
+    ("nobody would miss me if i was gone", "crisis"),
+    ("i wrote goodbye letters to everyone", "crisis"),
+    ("my son swallowed a whole bottle of pills", "emergency"),
+    ("she took all of her adderall at once and wont wake up", "emergency"),
+    ("how many mg of ritalin should i take", "dosing"),
+    ("can i double my dose of vyvanse", "dosing"),
+    ("what is adhd", NONE),
+    ("does ritalin help with focus", NONE),
+    ("how long does an adhd evaluation take", NONE),
+    ("is ketamine approved for adhd", NONE),
+    ("my boss will kill me if i am late again", NONE),
+]
+QUESTIONS = ["what is adhd", "what does adhd mean", "is ketamine safe", "ketamine side effects", "weather today"]
+LABELS = ["what-is-adhd", "what-is-adhd", "ketamine-risks", "ketamine-risks", "out-of-scope"]
+
+
+def vector(text: str) -> np.ndarray:
+    """A stand-in sentence encoder: a fixed pseudo-random unit vector per text."""
+    rng = np.random.default_rng(sum(map(ord, text)))
+    v = rng.standard_normal(8).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def make_detector() -> Detector:
+    samples = [Sample(text, text, label) for text, label in MESSAGES]
+    return Detector(samples, vectors=np.stack([vector(t) for t, _ in MESSAGES]), embed=vector)
+
+
+def make_intent() -> IntentModel:
+    vectors = np.stack([vector(t) for t in QUESTIONS])
+    return IntentModel(QUESTIONS, LABELS, vectors=vectors, embed=vector, prepare=str.lower)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory(monkeypatch):
+    """Each test starts with nothing trained in this process."""
+    monkeypatch.setattr(detector_module, "_CACHE", type(detector_module._CACHE)())
+
+
+def test_a_saved_detector_loads_with_the_same_probabilities(tmp_path) -> None:
+    trained = make_detector()
+    save_model(("k", 1), trained, tmp_path)
+    loaded = load_saved_model(("k", 1), tmp_path)
+    assert isinstance(loaded, Detector) and loaded.embed is None  # the encoder is not saved
+    loaded.attach(embed=vector)
+    for text, _ in MESSAGES + [("i feel fine today", NONE)]:
+        assert loaded.probabilities(text, text) == pytest.approx(trained.probabilities(text, text), abs=1e-6)
+    # What is saved is the fitted state only: no encoder function, no terms cut by min_df.
+    assert not hasattr(loaded.chars, "stop_words_") and not hasattr(loaded.words, "stop_words_")
+
+
+def test_a_saved_detector_trained_with_vectors_needs_the_encoder_back(tmp_path) -> None:
+    save_model(("k",), make_detector(), tmp_path)
+    with pytest.raises(ValueError, match="encoder"):
+        load_saved_model(("k",), tmp_path).attach(embed=None)
+
+
+def test_a_saved_intent_model_loads_with_the_same_probabilities(tmp_path) -> None:
+    trained = make_intent()
+    save_model(("intent",), trained, tmp_path)
+    loaded = load_saved_model(("intent",), tmp_path).attach(embed=vector, prepare=str.lower)
+    for question in [*QUESTIONS, "Is KETAMINE risky?"]:
+        np.testing.assert_allclose(loaded.probabilities(question), trained.probabilities(question), atol=1e-6)
+    assert loaded.best("what is adhd")[0] == "what-is-adhd"
+
+
+def test_a_warm_start_loads_instead_of_training(tmp_path) -> None:
+    builds = []
+
+    def build() -> Detector:
+        builds.append(1)
+        return make_detector()
+
+    first = trained_detector(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
+    assert builds == [1]
+    detector_module._CACHE.clear()  # a new process: nothing in memory, the file on disk
+    second = trained_detector(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
+    assert builds == [1] and second is not first
+    assert second.probabilities("i want to die", "i want to die") == pytest.approx(
+        first.probabilities("i want to die", "i want to die"), abs=1e-6
+    )
+    # Other training data (another disk key) trains again.
+    detector_module._CACHE.clear()
+    trained_detector(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v2"), folder=tmp_path)
+    assert builds == [1, 1]
+
+
+def test_a_damaged_saved_model_is_trained_again_with_a_warning(tmp_path, caplog) -> None:
+    save_model(("k",), make_detector(), tmp_path)
+    (saved,) = tmp_path.glob("*.pickle")
+    saved.write_bytes(saved.read_bytes()[:-10] + b"0123456789")
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        assert load_saved_model(("k",), tmp_path) is None
+    assert "unusable" in caplog.text and "does not match" in caplog.text
+    builds = []
+    trained_detector(
+        ("k",), lambda: builds.append(1) or make_detector(), attach=lambda d: d, disk_key=("k",), folder=tmp_path
+    )
+    assert builds == [1]
+    assert load_saved_model(("k",), tmp_path) is not None  # saved again, whole
+
+
+def test_a_header_for_another_model_is_not_trusted(tmp_path) -> None:
+    save_model(("k",), make_detector(), tmp_path)
+    (header,) = tmp_path.glob("*.json")
+    data = json.loads(header.read_text())
+    header.write_text(json.dumps({**data, "name": "0" * 64}))
+    assert load_saved_model(("k",), tmp_path) is None
+
+
+def test_a_code_change_makes_saved_models_stale(tmp_path, monkeypatch) -> None:
+    save_model(("k",), make_detector(), tmp_path)
+    assert load_saved_model(("k",), tmp_path) is not None
+    monkeypatch.setattr(detector_module, "code_fingerprint", lambda: "another version of bot/")
+    assert load_saved_model(("k",), tmp_path) is None
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_saving(tmp_path, caplog) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        model = trained_detector(("k",), make_detector, attach=lambda d: d, disk_key=("k",), folder=blocked / "models")
+    assert isinstance(model, Detector)
+    assert "saved models off" in caplog.text
+
+
+def test_the_real_models_are_saved_beside_the_vectors(bot) -> None:
+    """Loading the real content saved both trained models (the run's state folder shares them)."""
+    saved = list(detector_module.model_cache_dir().glob("*.pickle"))
+    assert len(saved) >= 2
+    for path in saved:
+        header = json.loads(path.with_suffix(".json").read_text())
+        assert set(header) == {"name", "sha256", "key"}
