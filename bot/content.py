@@ -267,6 +267,18 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """_StrictLoader with libyaml's C parser: the same values, about five times faster.
+
+    A file it refuses is parsed again with _StrictLoader, whose error messages (and the
+    plain-words hints built on them) are PyYAML's own.
+    """
+
+
+_FastStrictLoader.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+_FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 # No content file is anywhere near this size (the largest is about 0.25 MB). A bigger one is
 # refused unread: parsing a 30 MB file took the reload thread most of a minute, and its
 # problems filled /healthz with megabytes.
@@ -290,8 +302,11 @@ def _read_yaml(path: Path, problems: list[ContentProblem], name: str | None = No
         problems.append(ContentProblem(name, None, None, f"cannot read file: {exc}"))
         return None
     try:
-        # _StrictLoader is yaml.SafeLoader plus a duplicate-key check: no arbitrary objects.
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+        # Both loaders are yaml's safe loader plus a duplicate-key check: no arbitrary objects.
+        try:
+            return yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506
+        except yaml.YAMLError:
+            return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 -- PyYAML's messages name the problem
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

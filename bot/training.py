@@ -53,7 +53,9 @@ def _texts(where: str, value: object) -> list[str]:
 
 def _section(folder: Path, name: str, key: str, allowed: Callable[[str], bool], what: str) -> list[tuple[str, str]]:
     """Return (group, text) pairs of one file's mapping `key`, each group checked by `allowed`."""
-    data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+    # libyaml's C parser when present (the training files are large); the same values as safe_load.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((folder / name).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     groups = data.get(key) if isinstance(data, dict) else None
     if not isinstance(groups, dict):
         raise BotError(f"{MATCHER_DIR}/{name}: expected a mapping '{key}' of {what} -> questions")
