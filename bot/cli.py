@@ -16,6 +16,8 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / 
 BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_questions.yaml")  # issue 9: written before any tuning
 # A second blind set, written in session 6 before that session's tuning.
 BLIND_QUESTIONS_2 = DEFAULT_QUESTIONS.with_name("blind_questions_2.yaml")
+# Set 3 (session 9): written for all 54 entries, committed before it was first measured.
+BLIND_QUESTIONS_3 = DEFAULT_QUESTIONS.with_name("blind_questions_3.yaml")
 
 
 def format_reply(reply: Reply, *, width: int = 78) -> str:
@@ -165,6 +167,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (DEFAULT_QUESTIONS, "dev"),
                 (BLIND_QUESTIONS, "blind, never tuned on"),
                 (BLIND_QUESTIONS_2, "blind 2, never tuned on"),
+                (BLIND_QUESTIONS_3, "blind 3, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():

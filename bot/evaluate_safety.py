@@ -28,7 +28,9 @@ from .safety_data import LABELS, NONE
 
 BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
 # Every blind safety set, oldest first: each written in one sitting before the tuning it measures.
-BLIND_SAFETY_SETS = (BLIND_SAFETY, BLIND_SAFETY.with_name("safety_blind_2.yaml"))
+BLIND_SAFETY_SETS = tuple(
+    BLIND_SAFETY.with_name(n) for n in ("safety_blind.yaml", "safety_blind_2.yaml", "safety_blind_3.yaml")
+)
 
 
 @dataclass(frozen=True)
