@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -65,6 +66,71 @@ DOSE_RE = re.compile(
     rf"|\b{_AMOUNT}\s+(?:of\s+)?(?:an?\s+)?(?:pills?|tablets?|capsules?|patch(?:es)?|puffs?|drops?|spoons?|teaspoons?|tablespoons?)\b",
     re.IGNORECASE,
 )
+
+# --------------------------------------------------------------------------- US spelling
+
+# British spellings a reader might meet, as word stems with the endings that make them
+# British (so "organism", "realistic" and "specialist" pass), and the US stem to write.
+_UK_STEMS = {
+    "behaviour": ("behavior", "|s|al|ally"),
+    "colour": ("color", "|s|ed|ful"),
+    "favour": ("favor", "|s|ed|ite|ites|able"),
+    "honour": ("honor", "|s|ed"),
+    "labour": ("labor", "|s|ed"),
+    "neighbour": ("neighbor", "|s|hood"),
+    "humour": ("humor", ""),
+    "paediatric": ("pediatric", "|s|ian|ians"),
+    "anaesthe": ("anesthe", "sia|tic|tics|tist|tists"),
+    "oesophag": ("esophag", "us|eal"),
+    "haemorrhag": ("hemorrhag", "e|es|ing"),
+    "haemoglobin": ("hemoglobin", ""),
+    "foet": ("fet", "us|al|uses"),
+    "oestrogen": ("estrogen", ""),
+    "diarrhoea": ("diarrhea", ""),
+    "leukaemia": ("leukemia", ""),
+    "orthopaedic": ("orthopedic", "|s"),
+    "centre": ("center", "|s|d"),
+    "fibre": ("fiber", "|s"),
+    "litre": ("liter", "|s"),
+    "programme": ("program", "|s"),
+    "organis": ("organiz", "e|ed|es|ing|ation|ations|er|ers"),
+    "recognis": ("recogniz", "e|ed|es|ing|able"),
+    "realis": ("realiz", "e|ed|es|ing|ation"),
+    "prioritis": ("prioritiz", "e|ed|es|ing"),
+    "apologis": ("apologiz", "e|ed|es|ing"),
+    "specialis": ("specializ", "e|ed|es|ing"),
+    "minimis": ("minimiz", "e|ed|es|ing"),
+    "emphasis": ("emphasiz", "e|ed|ing"),
+    "practis": ("practic", "e|ed|es|ing"),
+    "analys": ("analyz", "e|ed|ing"),
+    "licence": ("license", "|s"),
+    "counsell": ("counsel", "ing|or|ors|ed"),
+    "travell": ("travel", "ed|ing|er|ers"),
+    "labell": ("label", "ed|ing"),
+    "modell": ("model", "ed|ing"),
+    "judgement": ("judgment", "|s"),
+    "defence": ("defense", "|s"),
+    "enrolment": ("enrollment", "|s"),
+    "catalogue": ("catalog", "|s"),
+    "ageing": ("aging", ""),
+    "mum": ("mom", "|s"),
+    "tyre": ("tire", "|s"),
+    "sulphur": ("sulfur", ""),
+}
+UK_SPELLING_RE = re.compile(
+    r"\b(" + "|".join(f"({stem})(?:{ends})" for stem, (_, ends) in _UK_STEMS.items()) + r")\b", re.IGNORECASE
+)
+
+
+def _us_spelling(text: str) -> str:
+    """Refuse British spellings in text a reader sees: the audience, and the phone numbers, are US."""
+    if found := UK_SPELLING_RE.search(text):
+        word = found.group(0)
+        stem = next(s for s, g in zip(_UK_STEMS, found.groups()[1:], strict=True) if g)
+        us = _UK_STEMS[stem.lower()][0] + word[len(stem) :]
+        raise ValueError(f"uses the British spelling {word!r}; write {us!r} (US spelling)")
+    return text
+
 
 _TEXT_SCHEMA = {"type": "string", "minLength": 1, "pattern": "^[^<>]*$"}
 
@@ -121,6 +187,8 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
 
 
 Text = Annotated[str, BeforeValidator(_plain_text), WithJsonSchema(_TEXT_SCHEMA)]
+# Text a reader sees (answers, notes, messages): plain text in US spelling.
+ReaderText = Annotated[str, BeforeValidator(_plain_text), AfterValidator(_us_spelling), WithJsonSchema(_TEXT_SCHEMA)]
 Id = Annotated[
     str,
     BeforeValidator(_matching(ID_RE, "must be lowercase words joined by hyphens, e.g. 'adhd-overview'")),
@@ -196,10 +264,12 @@ class _EntryBase(_Model):
     answer_min_words: ClassVar[int] = ANSWER_MIN_WORDS
 
     id: Id
-    question: Text = Field(description="The question as a reader would ask it; shown as the answer's heading.")
-    summary: Text = Field(description=f"One sentence, at most {SUMMARY_MAX_WORDS} words, that answers first.")
-    answer: Text = Field(description=f"{ANSWER_MIN_WORDS}-{ANSWER_MAX_WORDS} words, grade {MAX_GRADE:.0f} or lower.")
-    points: list[Text] | None = Field(
+    question: ReaderText = Field(description="The question as a reader would ask it; shown as the answer's heading.")
+    summary: ReaderText = Field(description=f"One sentence, at most {SUMMARY_MAX_WORDS} words, that answers first.")
+    answer: ReaderText = Field(
+        description=f"{ANSWER_MIN_WORDS}-{ANSWER_MAX_WORDS} words, grade {MAX_GRADE:.0f} or lower."
+    )
+    points: list[ReaderText] | None = Field(
         default=None,
         max_length=POINTS_MAX,
         description=f"Optional short bullets after the answer (up to {POINTS_MAX}, {POINT_MAX_WORDS} words each).",
@@ -216,7 +286,7 @@ class _EntryBase(_Model):
         description="The approving clinician, 'Name, credential'; only with status: approved.",
     )
     related: list[Text] = Field(default_factory=list, description="Ids of related entries.")
-    clinician_note: Text | None = Field(default=None, description="A note shown instead of the default one.")
+    clinician_note: ReaderText | None = Field(default=None, description="A note shown instead of the default one.")
 
     @field_validator("clinician_note", mode="before")
     @classmethod
@@ -342,7 +412,7 @@ class Category(_Model):
     """The topic a category file's entries belong to."""
 
     id: Id
-    title: Text
+    title: ReaderText
     order: Order
 
 
@@ -367,7 +437,7 @@ class SafetyNote(_Model):
     ]
     labels: list[Label] = Field(min_length=1)
     lang: Lang = "en"
-    text: Text
+    text: ReaderText
     citations: list[Text] = Field(min_length=1)
     actions: list[Action] = Field(min_length=1)
 
@@ -380,9 +450,9 @@ class SafetyNote(_Model):
 class Resource(_Model):
     """A help line shown with every rate-limit refusal."""
 
-    label: Text
+    label: ReaderText
     href: Href
-    text: Text
+    text: ReaderText
 
 
 class SafetyFile(_Model):
@@ -415,7 +485,7 @@ class SourcesFile(_Model):
 
 
 class SmallTalk(_Model):
-    reply: Text
+    reply: ReaderText
     phrasings: list[Text] = Field(min_length=1)
 
 
@@ -427,11 +497,11 @@ class Review(_Model):
 class MessagesFile(_Model):
     """faq/messages.yaml: texts that are not entries."""
 
-    clinician_note: Text
-    clarify: Text
-    fallback: Text
+    clinician_note: ReaderText
+    clarify: ReaderText
+    fallback: ReaderText
     fallback_suggestions: list[Text] = Field(min_length=1)
-    evidence_labels: dict[str, Text] = Field(min_length=1)
+    evidence_labels: dict[str, ReaderText] = Field(min_length=1)
     review: Review
     smalltalk: dict[Literal[SMALLTALK_KINDS], SmallTalk] = Field(default_factory=dict)  # type: ignore[valid-type]
 

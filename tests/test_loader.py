@@ -530,6 +530,44 @@ def test_markup_in_text_a_reader_sees_is_refused(faq: Path, file: str, entry_id:
     assert_fails(faq, file, entry_id, field, "markup")
 
 
+@pytest.mark.parametrize(
+    ("field", "text", "british"),
+    [
+        ("answer", f"{PLAIN_ANSWER} Behaviour therapy helps too.", "Behaviour"),
+        ("question", "Who is a paediatrician?", "paediatrician"),
+        ("summary", "Counselling and school help are part of treatment.", "Counselling"),
+    ],
+)
+def test_british_spelling_in_text_a_reader_sees_is_refused(faq: Path, field: str, text: str, british: str) -> None:
+    """Issue 10: US spelling everywhere a reader sees (the audience and the phone numbers are US)."""
+    set_field(faq / "basics.yaml", "adhd-causes", field, json.dumps(text))
+    assert_fails(faq, "basics.yaml", "adhd-causes", field, f"British spelling '{british}'")
+
+
+def test_british_spelling_is_fine_where_no_reader_sees_it(faq: Path) -> None:
+    """Alternates are how people type (some write "behaviour"); a source keeps its own title."""
+    add_alternate = "      - what causes adhd in behaviour terms\n"
+    text = (faq / "basics.yaml").read_text(encoding="utf-8")
+    start, _ = _entry_span(text, "adhd-causes")
+    at_alternates = text.index("    alternates:\n", start) + len("    alternates:\n")
+    (faq / "basics.yaml").write_text(text[:at_alternates] + add_alternate + text[at_alternates:], encoding="utf-8")
+    kb = load(faq)
+    assert "what causes adhd in behaviour terms" in kb.by_id["adhd-causes"].alternates
+
+
+def test_lint_warns_sixty_days_before_a_review_falls_due(faq: Path) -> None:
+    # Reviewed 2026-01-30: due 2027-01-30, 60 days after the test date (2026-12-01).
+    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2026-01-30")
+    kb = load(faq)
+    assert [w.message for w in kb.warnings if w.entry_id == "adhd-causes"] == [
+        "review falls due on 2027-01-30 (last reviewed 2026-01-30)"
+    ]
+    assert "adhd-causes" in kb.review_soon and kb.withheld == ()
+    # A day earlier in the year: due 61 days after the test date, no warning yet.
+    set_field(faq / "basics.yaml", "adhd-causes", "reviewed", "2026-01-31")
+    assert [w for w in load(faq).warnings if w.entry_id == "adhd-causes"] == []
+
+
 def test_bad_regex_in_safety_patterns(faq: Path) -> None:
     replace_once(faq / "detector" / "patterns.yaml", "    - '\\bsuicid'\n", "    - '\\bsuicid('\n")
     assert_fails(faq, "detector/patterns.yaml", "crisis", "[1]", "not a valid pattern")

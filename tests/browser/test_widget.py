@@ -634,7 +634,7 @@ def test_reduced_motion_is_respected(pages: Pages):
 def test_no_request_to_any_other_origin(pages: Pages, server: Server):
     page = pages.open("/")
     open_widget(page)
-    ask(page, "adhd meds")
+    ask(page, "is it adhd")  # a clarifying question with choices
     bot_messages(page).first.locator(".choices button").first.click()
     expect(bot_messages(page)).to_have_count(2)
     ask(page, "i want to kill myself")
@@ -653,7 +653,7 @@ def test_axe_finds_no_serious_problem_on_the_demo_page_with_the_widget_open(page
     page = pages.open("/")
     open_widget(page)
     ask(page, "what is adhd")
-    ask(page, "adhd meds")
+    ask(page, "is it adhd")
     ask(page, "i want to kill myself")
     assert serious_violations(page, pages) == []
 
