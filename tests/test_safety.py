@@ -135,6 +135,8 @@ def test_someone_else_at_risk_gets_the_reply_for_the_one_who_asks(ask, text: str
 
 # ------------------------------------------------------------------- urgent, harm
 HARM_MESSAGES = [
+    "my teacher grabs my arm and leaves marks",
+    "sometimes i want to punch my adhd kid",
     "im afraid i am going to hurt my child",
     "i shook my baby because he wouldnt stop crying",
     "my husband hits me when he is angry",
@@ -177,6 +179,7 @@ EMERGENCY_MESSAGES = [
     "i took my vyvanse and now im hallucinating",
     "cant stop shaking after my meds",
     # new hallucinations while on a medicine, said without "took" (audit row H3)
+    "i took all my meds and feel fine",  # too much is an emergency even when it feels fine
     "seeing things that arent there on ritalin",
     "my daughter started hearing voices on concerta",
     "since starting vyvanse my son says he sees bugs on the wall",
@@ -314,6 +317,9 @@ NOTHING = [
     "whats the best way to end my day with adhd",
     "how to end my sons tantrums",
     "what is the point in going on medication",
+    # taking a medicine as prescribed, and feeling fine
+    "i took my meds and now i feel great",
+    "took my adderall this morning, feeling good",
 ]
 
 
