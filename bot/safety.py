@@ -28,6 +28,9 @@ URGENT, CONCERN = "urgent", "concern"
 # Why risk words are not a present danger: negated ("im not suicidal"), asked about or
 # studied ("can strattera cause suicidal thoughts"), or figurative ("my boss will kill me").
 NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
+# Words that say all is well ("i took my meds and feel great"): the detector alone is then
+# not sure enough for a full safety reply (an optional concept of faq/detector/concepts.yaml).
+REASSURANCE = "reassurance"
 _CRISIS_LABELS = ("crisis", "crisis-other")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
 RISK_CONCEPTS = frozenset(
@@ -408,7 +411,9 @@ class SafetyCheck:
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
         if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
-            return Assessment(URGENT, self._split(best_label, probs), ev.lang, "detector", round(risk, 3), frozen)
+            # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
+            tier = CONCERN if REASSURANCE in ev.concepts else URGENT
+            return Assessment(tier, self._split(best_label, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
             return Assessment(CONCERN, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)

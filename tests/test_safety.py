@@ -367,6 +367,17 @@ def test_concept_rules_are_order_free_within_a_window(chatbot) -> None:
         assert "crisis-method-plan" in fired, text
 
 
+def test_words_that_say_all_is_well_lower_only_the_detector_alone(chatbot) -> None:
+    """'i took my meds and feel great' alarmed the detector alone: a resource line, not a full reply.
+
+    A rule hit is never lowered: too much taken is an emergency even when it feels fine.
+    """
+    alone = chatbot.assess("i took my meds and now i feel great")
+    assert alone.rule == "detector" and alone.tier in (None, "concern")
+    rule = chatbot.assess("i took all my meds and feel fine")
+    assert rule.rule == "emergency-took-excess" and rule.tier == "urgent"
+
+
 def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
     check = chatbot.safety
     assert check.evidence("im not suicidal").demoted
