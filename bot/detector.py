@@ -215,6 +215,7 @@ def fitted_state(model: object, derived: Sequence[str]) -> dict:
 
 # ------------------------------------------------------------------ models saved on disk
 MODEL_CACHE_FORMAT = 1
+MODEL_CACHE_KEEP = 12  # saved models kept (two per version of the content and code in use)
 
 
 @functools.lru_cache(maxsize=1)
@@ -280,8 +281,17 @@ def save_model(key: tuple, model: object, folder: Path) -> None:
         _replace_atomically(data_path, data)
         header = {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "key": repr(key)[:200]}
         _replace_atomically(header_path, json.dumps(header, indent=1).encode("utf-8"))
+        _prune(folder, keep=MODEL_CACHE_KEEP)
     except OSError as exc:
         log.warning("saved models off: cannot write to %s (%s)", folder, exc.strerror or exc)
+
+
+def _prune(folder: Path, *, keep: int) -> None:
+    """Keep the newest `keep` saved models: each content or code change saves new ones."""
+    saved = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in saved[keep:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
 
 
 def trained_detector(

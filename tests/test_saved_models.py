@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -139,6 +140,19 @@ def test_a_folder_that_cannot_be_written_only_costs_the_saving(tmp_path, caplog)
         model = trained_detector(("k",), make_detector, attach=lambda d: d, disk_key=("k",), folder=blocked / "models")
     assert isinstance(model, Detector)
     assert "saved models off" in caplog.text
+
+
+def test_only_the_newest_saved_models_are_kept(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(detector_module, "MODEL_CACHE_KEEP", 2)
+    model = make_detector()
+    for n in range(4):
+        save_model(("k", n), model, tmp_path)
+        # distinct modification times, oldest first, whatever the file system's clock grain
+        for age, path in enumerate(sorted(tmp_path.glob("*.pickle"), key=lambda p: p.stat().st_mtime)):
+            os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    assert len(list(tmp_path.glob("*.pickle"))) == 2 and len(list(tmp_path.glob("*.json"))) == 2
+    assert load_saved_model(("k", 3), tmp_path) is not None  # the newest is kept
+    assert load_saved_model(("k", 0), tmp_path) is None
 
 
 def test_the_real_models_are_saved_beside_the_vectors(bot) -> None:
