@@ -16,8 +16,10 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -261,10 +263,19 @@ def load_saved_model(key: tuple, folder: Path) -> object | None:
             raise ValueError("header is for another model")
         if hashlib.sha256(data).hexdigest() != header.get("sha256"):
             raise ValueError("file does not match its header")
-        return pickle.loads(data)  # noqa: S301 -- our own file, its hash checked above
+        model = pickle.loads(data)  # noqa: S301 -- our own file, its hash checked above
+        _mark_used(data_path)
+        return model
     except Exception as exc:  # noqa: BLE001 -- any failure means: train again
         log.warning("saved model %s is unusable (%s); training it again", data_path.name, exc)
         return None
+
+
+def _mark_used(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # a read-only state folder: nothing to mark
+        pass
 
 
 def save_model(key: tuple, model: object, folder: Path) -> None:
@@ -286,12 +297,18 @@ def save_model(key: tuple, model: object, folder: Path) -> None:
         log.warning("saved models off: cannot write to %s (%s)", folder, exc.strerror or exc)
 
 
-def _prune(folder: Path, *, keep: int) -> None:
-    """Keep the newest `keep` saved models: each content or code change saves new ones."""
+def _prune(folder: Path, *, keep: int, idle_seconds: float = 3600.0) -> None:
+    """Delete saved models beyond the `keep` most recently used, once unused for an hour.
+
+    Each content or code change saves new models; the hour spares those in use while many
+    versions come and go at once (a test run, a burst of edits). Loading a model marks it used.
+    """
     saved = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    cutoff = time.time() - idle_seconds
     for old in saved[keep:]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".json").unlink(missing_ok=True)
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
 
 
 def trained_detector(

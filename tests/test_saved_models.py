@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 
 import numpy as np
 import pytest
@@ -153,6 +154,23 @@ def test_only_the_newest_saved_models_are_kept(tmp_path, monkeypatch) -> None:
     assert len(list(tmp_path.glob("*.pickle"))) == 2 and len(list(tmp_path.glob("*.json"))) == 2
     assert load_saved_model(("k", 3), tmp_path) is not None  # the newest is kept
     assert load_saved_model(("k", 0), tmp_path) is None
+
+
+def test_saved_models_used_within_the_hour_are_never_deleted(tmp_path, monkeypatch) -> None:
+    """A test run or a burst of edits saves many versions at once: the one in use stays."""
+    monkeypatch.setattr(detector_module, "MODEL_CACHE_KEEP", 1)
+    model = make_detector()
+    for n in range(3):
+        save_model(("k", n), model, tmp_path)
+    assert len(list(tmp_path.glob("*.pickle"))) == 3
+    old = time.time() - 7200
+    for path in tmp_path.glob("*.pickle"):
+        os.utime(path, (old, old))
+    assert load_saved_model(("k", 0), tmp_path) is not None  # loading marks it used
+    save_model(("k", 9), model, tmp_path)
+    assert load_saved_model(("k", 0), tmp_path) is not None
+    assert load_saved_model(("k", 9), tmp_path) is not None
+    assert load_saved_model(("k", 1), tmp_path) is None and load_saved_model(("k", 2), tmp_path) is None
 
 
 def test_the_real_models_are_saved_beside_the_vectors(bot) -> None:
