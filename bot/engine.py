@@ -16,7 +16,7 @@ from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sampl
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
 from .intent import OUT, IntentModel
 from .matcher import Match, Matcher
-from .normalize import Normalizer
+from .normalize import Normalizer, Query
 from .question import clean
 from .reply import Action, Citation, Reply, SafetyNote, Suggestion
 from .safety import Assessment, SafetyCheck
@@ -265,7 +265,7 @@ class Bot:
         return decide_lexical(hits, self.thresholds)
 
     def signals(
-        self, question: str, hits: list[Match], lexical_kind: str, probs: Mapping[str, float] | None = None
+        self, question: str | Query, hits: list[Match], lexical_kind: str, probs: Mapping[str, float] | None = None
     ) -> Signals:
         """Return what the learned matcher (or `probs`), the lexical matcher and the encoder say about a question."""
         assert self.encoder is not None
@@ -276,7 +276,8 @@ class Bot:
         by_id = self.kb.by_id
         entries = {c: p for c, p in probs.items() if c in by_id}
         vectors, starts, ids = self._phrasings
-        best = np.maximum.reduceat(vectors @ self.encoder.encode_one(question), starts)
+        text = question.text if isinstance(question, Query) else question
+        best = np.maximum.reduceat(vectors @ self.encoder.encode_one(text), starts)
         return Signals(
             probs=entries,
             p_out=max(0.0, 1.0 - sum(entries.values())),
@@ -286,11 +287,15 @@ class Bot:
             cosine=dict(zip(ids, best.tolist(), strict=True)),
         )
 
-    def class_probabilities(self, question: str, intent: IntentModel | None = None) -> dict[str, float]:
+    def class_probabilities(self, question: str | Query, intent: IntentModel | None = None) -> dict[str, float]:
         """Return the learned matcher's (or `intent`'s) probability for each class (entries, small talk, OUT)."""
         intent = intent or self.intent
         assert intent is not None
-        return dict(zip(intent.classes, intent.probabilities(question).tolist(), strict=True))
+        if isinstance(question, Query):
+            row = intent.probabilities(question.text, prepared=question.prepared)
+        else:
+            row = intent.probabilities(question)
+        return dict(zip(intent.classes, row.tolist(), strict=True))
 
     def smalltalk_kind(self, question: str, probs: Mapping[str, float] | None) -> str | None:
         """Return the small-talk kind a message is ("greeting", ...), or None.
@@ -323,8 +328,14 @@ class Bot:
             handoff=kind == "clinic",  # booking, costs, staff: the clinic's contact
         )
 
-    def assess(self, question: str) -> Assessment:
-        """Return what the safety step makes of a cleaned question."""
+    def query(self, question: str) -> Query:
+        """Step 2: normalise a cleaned question once, for safety, both matchers and the decision."""
+        return Query(question, tuple(self.matcher.normalizer.tokens(question)), self.safety.prepare(question))
+
+    def assess(self, question: str | Query) -> Assessment:
+        """Return what the safety step makes of a cleaned question (or its Query)."""
+        if isinstance(question, Query):
+            return self.safety.assess(question.text, prepared=question.safety_text)
         return self.safety.assess(question)
 
     def safety_reply(self, assessment: Assessment) -> Reply:
@@ -342,26 +353,27 @@ class Bot:
     def ask(self, text: str) -> Reply:
         """Answer one question: a safety reply, an answer, a clarifying question, small talk or a fallback."""
         question = self.clean(text)  # 1. checks (question.py)
-        assessment = self.assess(question)  # 2. safety, before anything else (safety.py, detector.py)
+        query = self.query(question)  # 2. normalise once (normalize.py, safety.py's reading of it)
+        assessment = self.assess(query)  # 3. safety, before anything else (safety.py, detector.py)
         if assessment.urgent:
             return self.safety_reply(assessment)
         note = self.safety_note(assessment)
         if assessment.lang == "es":
             return self._fallback(0.0, note, lang="es")
-        # 3. score, three ways: the learned matcher (intent.py), the lexical matcher
-        #    (matcher.py, normalize.py) and the encoder's nearest phrasings (signals()).
-        probs = self.class_probabilities(question) if self.intent is not None else None
+        # 4. score, three ways: the learned matcher (intent.py), the lexical matcher
+        #    (matcher.py) and the encoder's nearest phrasings (signals()).
+        probs = self.class_probabilities(query) if self.intent is not None else None
         talk = self.smalltalk_kind(question, probs)
         if talk is not None:
             return self.smalltalk_reply(talk, note)
-        hits = self.matcher.search(question, limit=3)
-        # 4. decide (decide.py): the learned decision, or the lexical thresholds alone.
+        hits = self.matcher.search(query, limit=3)
+        # 5. decide (decide.py): the learned decision, or the lexical thresholds alone.
         kind, shown = self.decide(hits)
         exact = bool(hits) and hits[0].score >= 1.0  # typed as a vetted phrasing: that entry
         if self.decision is not None and not exact:
-            kind, ranked = self.decision.decide(self.signals(question, hits, kind, probs))
+            kind, ranked = self.decision.decide(self.signals(query, hits, kind, probs))
             shown = [Match(c, round(p, 4), self.kb.by_id[c].question) for c, p in ranked]
-        # 5. reply (reply.py). An entry withheld until it is reviewed is never served or offered.
+        # 6. reply (reply.py). An entry withheld until it is reviewed is never served or offered.
         if any(self.kb.by_id[h.entry_id].withheld for h in shown):
             if kind == "answer" and self.kb.by_id[shown[0].entry_id].withheld:
                 kind = "fallback"

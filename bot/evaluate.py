@@ -149,10 +149,11 @@ class LexicalOnly:
 
     def ask(self, question: str) -> _BaselineReply:
         """Return the baseline's reply kind and entry id for one question."""
-        safety = self.bot.assess(question)
+        query = self.bot.query(question)
+        safety = self.bot.assess(query)
         if safety.urgent:
             return _BaselineReply("safety", f"safety-{safety.label}", 1.0)
-        hits = self.bot.matcher.search(question, limit=3)
+        hits = self.bot.matcher.search(query, limit=3)
         kind, shown = self.bot.decide(hits)
         score = hits[0].score if hits else 0.0
         if kind == "answer":

@@ -77,9 +77,12 @@ class IntentModel:
         self.embed, self.prepare = embed, prepare
         return self
 
-    def probabilities(self, question: str) -> np.ndarray:
-        """Return the probability of each class (in `self.classes` order) for one question."""
-        prepared = self.prepare(question)
+    def probabilities(self, question: str, prepared: str | None = None) -> np.ndarray:
+        """Return the probability of each class (in `self.classes` order) for one question.
+
+        `prepared` is the question as `prepare()` gives it, when already at hand (a Query's prepared).
+        """
+        prepared = self.prepare(question) if prepared is None else prepared
         return self._scorer((self._chars_row(prepared), self._words_row(prepared)), self.embed(question))
 
     def best(self, question: str) -> tuple[str, float]:

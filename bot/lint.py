@@ -31,7 +31,7 @@ def lint(bot: Bot) -> list[ContentProblem]:
             )
     for kind, talk in kb.messages.smalltalk.items():
         for i, phrase in enumerate(talk.phrasings):
-            if bot.assess(phrase).urgent:
+            if bot.assess(bot.query(phrase)).urgent:
                 problems.append(
                     ContentProblem(
                         "messages.yaml",
@@ -43,7 +43,8 @@ def lint(bot: Bot) -> list[ContentProblem]:
                 )
     for entry in kb.entries:
         for i, phrase in enumerate(entry.alternates):
-            if bot.assess(phrase).urgent:
+            query = bot.query(phrase)  # normalised once, as the bot does for a question
+            if bot.assess(query).urgent:
                 problems.append(
                     ContentProblem(
                         entry.file,
@@ -54,7 +55,7 @@ def lint(bot: Bot) -> list[ContentProblem]:
                     )
                 )
                 continue
-            hits = bot.matcher.search(phrase, limit=3, exact=False)  # how its neighbours score, not the exact match
+            hits = bot.matcher.search(query, limit=3, exact=False)  # how its neighbours score, not the exact match
             own = next((h.score for h in hits if h.entry_id == entry.id), 0.0)
             rival = next((h for h in hits if h.entry_id != entry.id), None)
             if rival is not None and rival.score >= own - TIE:

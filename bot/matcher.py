@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .content import Entry
-from .normalize import Normalizer
+from .normalize import Normalizer, Query
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class Matcher:
 
     def search(
         self,
-        query: str,
+        query: str | Query,
         *,
         limit: int = 3,
         score_cutoff: float = 0.0,
@@ -175,9 +175,12 @@ class Matcher:
         entry; `exact=False` scores it like any other text, for content checks of how
         distinct the phrasings are.
         """
-        if processor is not None:
-            query = processor(query)
-        all_tokens = self.normalizer.tokens(query)
+        if isinstance(query, Query):  # normalised once already (step 2)
+            all_tokens = list(query.tokens)
+        else:
+            if processor is not None:
+                query = processor(query)
+            all_tokens = self.normalizer.tokens(query)
         tokens = list(dict.fromkeys(self.normalizer.content(all_tokens)))
         if not tokens:
             return self._search_plain(" ".join(all_tokens), limit, score_cutoff)

@@ -6,6 +6,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
@@ -165,6 +166,26 @@ def _deletes(word: str, edits: int) -> set[str]:
         frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, normalised once (step 2) for every later step: safety, both matchers, the decision.
+
+    `text` is the checked question as typed (question.py); `tokens` are the matcher's
+    normalised tokens (folded, stemmed, ages named, typos fixed, synonyms, negation);
+    `safety_text` is what the safety rules and the detector read (look-alike digits,
+    spaced letters and safety-word typos read as words). Built by Bot.query().
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    safety_text: str
+
+    @property
+    def prepared(self) -> str:
+        """The tokens as one string: what the learned matcher reads."""
+        return " ".join(self.tokens)
 
 
 class TypoIndex:

@@ -341,9 +341,12 @@ class SafetyCheck:
         return None
 
     # ------------------------------------------------------------------- assess
-    def evidence(self, text: str) -> Evidence:
-        """Return what the word lists and patterns find in a message (no detector)."""
-        prepared = self.prepare(text)
+    def evidence(self, text: str, prepared: str | None = None) -> Evidence:
+        """Return what the word lists and patterns find in a message (no detector).
+
+        `prepared` is the message as `prepare()` gives it, when already at hand (a Query's safety_text).
+        """
+        prepared = self.prepare(text) if prepared is None else prepared
         tokens = prepared.split()
         hits = self.lexicon.find(tokens)
         fired = tuple(self.rule_hits(prepared, hits))
@@ -352,9 +355,9 @@ class SafetyCheck:
         lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
         return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other)
 
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, prepared: str | None = None) -> Assessment:
         """Return the tier and label this message calls for (tier None: no safety need)."""
-        ev = self.evidence(text)
+        ev = self.evidence(text, prepared)
         probs: Mapping[str, float] = self.detector(text, ev.prepared) if self.detector else {}
         return self.decide(ev, probs)
 

@@ -34,11 +34,11 @@ class Case:
 
 def case(bot: Bot, text: str, expect: Sequence[str], intent: IntentModel | None = None) -> Case:
     """Return the signals for one question, as the bot would see them (with this learned matcher)."""
-    question = bot.clean(text)
-    hits = bot.matcher.search(question, limit=3)
+    query = bot.query(bot.clean(text))
+    hits = bot.matcher.search(query, limit=3)
     kind, _ = bot.decide(hits)
-    probs = bot.class_probabilities(question, intent)
-    return Case(bot.signals(question, hits, kind, probs), tuple(expect), bot.assess(question).urgent)
+    probs = bot.class_probabilities(query, intent)
+    return Case(bot.signals(query, hits, kind, probs), tuple(expect), bot.assess(query).urgent)
 
 
 def out_of_fold(

@@ -144,3 +144,47 @@ def test_fallback_lists_topics_and_the_clinician_note(bot):
 def test_answers_are_the_vetted_text_verbatim(bot):
     for entry in bot.kb.entries[:5]:
         assert bot.ask(entry.question).answer == entry.answer
+
+
+# ---------------------------------------------------------------- step 2: one Query per question
+
+QUERY_QUESTIONS = [
+    "how long does ritalin take to work",
+    "is ketamine a cure for adhd",
+    "my 7yo cant sit still is it adhd",
+    "i want to kil myself",
+    "cuantos mg de adderall",
+    "hello",
+]
+
+
+@pytest.mark.parametrize("question", QUERY_QUESTIONS)
+def test_a_query_gives_every_step_what_the_plain_text_gives(bot, question) -> None:
+    """Safety, both matchers and the decision read the one Query as they read the text itself."""
+    query = bot.query(question)
+    assert query.text == question
+    assert list(query.tokens) == bot.matcher.normalizer.tokens(question)
+    assert query.safety_text == bot.safety.prepare(question)
+    assert bot.assess(query) == bot.assess(question)
+    assert bot.matcher.search(query, limit=3) == bot.matcher.search(question, limit=3)
+    if bot.intent is not None:
+        assert bot.class_probabilities(query) == pytest.approx(bot.class_probabilities(question))
+
+
+def test_ask_normalises_each_question_once(bot, monkeypatch) -> None:
+    calls = {"tokens": 0, "safety": 0}
+    tokens, prepare = bot.matcher.normalizer.tokens, bot.safety.prepare
+
+    def counted_tokens(text):
+        calls["tokens"] += 1
+        return tokens(text)
+
+    def counted_prepare(text):
+        calls["safety"] += 1
+        return prepare(text)
+
+    monkeypatch.setattr(bot.matcher.normalizer, "tokens", counted_tokens)
+    monkeypatch.setattr(bot.safety, "prepare", counted_prepare)
+    reply = bot.ask("how long does an adhd assessment take for my son")
+    assert reply.kind in ("answer", "clarify", "fallback")
+    assert calls == {"tokens": 1, "safety": 1}
