@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy
@@ -196,7 +197,8 @@ class Detector:
         return self.model.predict_proba(self.features(prepared, vectors))
 
 
-_CACHE: OrderedDict[tuple, Detector] = OrderedDict()
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()  # detectors and learned matchers
+T = TypeVar("T")
 _LOCK = threading.Lock()
 
 
@@ -311,37 +313,34 @@ def _prune(folder: Path, *, keep: int, idle_seconds: float = 3600.0) -> None:
             old.with_suffix(".json").unlink(missing_ok=True)
 
 
-def trained_detector(
+def trained_model(
     key: tuple,
-    build: Callable[[], Detector],
+    build: Callable[[], T],
     *,
-    attach: Callable[[object], object] | None = None,
-    disk_key: tuple | None = None,
+    attach: Callable[[T], T],
+    disk_key: tuple,
     keep: int = 4,
     folder: Path | None = None,
-) -> Detector:
-    """Return the model trained for this key: from memory, else from disk (then attach()), else build() it.
+) -> T:
+    """Return the model (detector or learned matcher) trained for this key: from memory, else disk, else build().
 
     In memory a model is kept under `key`, which may leave out what changes often (so a
     reload after an answer edit trains nothing); on disk under `disk_key`, which must name
-    everything the model was trained on. A model built here is saved on disk for the next
-    process. Without attach and disk_key, nothing is read from or written to disk.
+    everything the model was trained on. A model loaded from disk gets its encoder back
+    through attach(); one built here is saved on disk for the next process.
     """
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
             return hit
-    if attach is not None and disk_key is not None:
-        folder = folder if folder is not None else model_cache_dir()
-        model = load_saved_model(disk_key, folder)
-        if model is not None:
-            model = attach(model)
-        else:
-            model = build()
-            save_model(disk_key, model, folder)
+    folder = folder if folder is not None else model_cache_dir()
+    model = load_saved_model(disk_key, folder)
+    if model is not None:
+        model = attach(model)
     else:
         model = build()
+        save_model(disk_key, model, folder)
     with _LOCK:
         _CACHE[key] = model
         while len(_CACHE) > keep:

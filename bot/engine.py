@@ -12,7 +12,7 @@ import numpy as np
 
 from .content import DEFAULT_FAQ_DIR, Entry, KnowledgeBase, load_knowledge_base
 from .decide import DECISION_FILE, DecisionModel, Signals, Thresholds, decide_lexical
-from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_detector
+from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_model
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
 from .intent import OUT, IntentModel
 from .matcher import Match, Matcher
@@ -105,7 +105,7 @@ def train_intent(
     # On disk the key is the whole training set (phrasings too): a saved model is exact.
     full = hashlib.sha256("\n".join(f"{c}\t{t}" for t, c in kept + trained).encode()).hexdigest()
     key = ("intent", digest, encoder.model_sha256)
-    return trained_detector(key, build, attach=attach, disk_key=(*key, full))
+    return trained_model(key, build, attach=attach, disk_key=(*key, full))
 
 
 def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | None) -> Detector:
@@ -131,7 +131,7 @@ def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | No
     # the entries served (drafts and withheld entries change them): a saved model is exact.
     key = (kb.detector.version, talk.hexdigest(), model)
     disk_key = (*key, kb.version, tuple(sorted(kb.by_id)))
-    return trained_detector(key, build, attach=attach, disk_key=disk_key)
+    return trained_model(key, build, attach=attach, disk_key=disk_key)
 
 
 class Bot:
@@ -276,8 +276,7 @@ class Bot:
         by_id = self.kb.by_id
         entries = {c: p for c, p in probs.items() if c in by_id}
         vectors, starts, ids = self._phrasings
-        text = question.text if isinstance(question, Query) else question
-        best = np.maximum.reduceat(vectors @ self.encoder.encode_one(text), starts)
+        best = np.maximum.reduceat(vectors @ self.encoder.encode_one(self._query(question).text), starts)
         return Signals(
             probs=entries,
             p_out=max(0.0, 1.0 - sum(entries.values())),
@@ -291,10 +290,8 @@ class Bot:
         """Return the learned matcher's (or `intent`'s) probability for each class (entries, small talk, OUT)."""
         intent = intent or self.intent
         assert intent is not None
-        if isinstance(question, Query):
-            row = intent.probabilities(question.text, prepared=question.prepared)
-        else:
-            row = intent.probabilities(question)
+        query = self._query(question)
+        row = intent.probabilities(query.text, prepared=query.prepared)
         return dict(zip(intent.classes, row.tolist(), strict=True))
 
     def smalltalk_kind(self, question: str, probs: Mapping[str, float] | None) -> str | None:
@@ -332,11 +329,13 @@ class Bot:
         """Step 2: normalise a cleaned question once, for safety, both matchers and the decision."""
         return Query(question, tuple(self.matcher.normalizer.tokens(question)), self.safety.prepare(question))
 
+    def _query(self, question: str | Query) -> Query:
+        return question if isinstance(question, Query) else self.query(question)
+
     def assess(self, question: str | Query) -> Assessment:
         """Return what the safety step makes of a cleaned question (or its Query)."""
-        if isinstance(question, Query):
-            return self.safety.assess(question.text, prepared=question.safety_text)
-        return self.safety.assess(question)
+        query = self._query(question)
+        return self.safety.assess(query.text, prepared=query.safety_text)
 
     def safety_reply(self, assessment: Assessment) -> Reply:
         """Return the urgent safety reply for an assessment, in its language where there is one."""

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot import detector as detector_module
-from bot.detector import Detector, Sample, load_saved_model, save_model, trained_detector
+from bot.detector import Detector, Sample, load_saved_model, save_model, trained_model
 from bot.intent import IntentModel
 from bot.safety_data import NONE
 
@@ -90,17 +90,17 @@ def test_a_warm_start_loads_instead_of_training(tmp_path) -> None:
         builds.append(1)
         return make_detector()
 
-    first = trained_detector(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
+    first = trained_model(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
     assert builds == [1]
     detector_module._CACHE.clear()  # a new process: nothing in memory, the file on disk
-    second = trained_detector(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
+    second = trained_model(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
     assert builds == [1] and second is not first
     assert second.probabilities("i want to die", "i want to die") == pytest.approx(
         first.probabilities("i want to die", "i want to die"), abs=1e-6
     )
     # Other training data (another disk key) trains again.
     detector_module._CACHE.clear()
-    trained_detector(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v2"), folder=tmp_path)
+    trained_model(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v2"), folder=tmp_path)
     assert builds == [1, 1]
 
 
@@ -112,7 +112,7 @@ def test_a_damaged_saved_model_is_trained_again_with_a_warning(tmp_path, caplog)
         assert load_saved_model(("k",), tmp_path) is None
     assert "unusable" in caplog.text and "does not match" in caplog.text
     builds = []
-    trained_detector(
+    trained_model(
         ("k",), lambda: builds.append(1) or make_detector(), attach=lambda d: d, disk_key=("k",), folder=tmp_path
     )
     assert builds == [1]
@@ -138,7 +138,7 @@ def test_a_folder_that_cannot_be_written_only_costs_the_saving(tmp_path, caplog)
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     with caplog.at_level(logging.WARNING, logger="bot"):
-        model = trained_detector(("k",), make_detector, attach=lambda d: d, disk_key=("k",), folder=blocked / "models")
+        model = trained_model(("k",), make_detector, attach=lambda d: d, disk_key=("k",), folder=blocked / "models")
     assert isinstance(model, Detector)
     assert "saved models off" in caplog.text
 
