@@ -29,7 +29,8 @@ from .safety_data import LABELS, NONE
 BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
 # Every blind safety set, oldest first: each written in one sitting before the tuning it measures.
 BLIND_SAFETY_SETS = tuple(
-    BLIND_SAFETY.with_name(n) for n in ("safety_blind.yaml", "safety_blind_2.yaml", "safety_blind_3.yaml")
+    BLIND_SAFETY.with_name(n)
+    for n in ("safety_blind.yaml", "safety_blind_2.yaml", "safety_blind_3.yaml", "safety_blind_4.yaml")
 )
 
 
@@ -102,7 +103,7 @@ class PatternsOnly:
     """The safety check as it was before concept rules and the detector: any pattern hit is urgent."""
 
     def __init__(self, bot: Bot) -> None:
-        self.check = SafetyCheck(replace(bot.kb.detector, rules=()), known_words=bot.matcher.normalizer.vocabulary)
+        self.check = SafetyCheck(replace(bot.kb.detector, rules=()), spelling=bot.reader.spelling)
 
     def assess(self, text: str) -> Assessment:
         """Return urgent with the graver label of any pattern that matches, else nothing."""
@@ -149,7 +150,7 @@ class OutOfFold:
 def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
     """Train the detector k times, each without one fold, and keep its probabilities on that fold."""
     kb = bot.kb
-    check = SafetyCheck(kb.detector, known_words=bot.matcher.normalizer.vocabulary)
+    check = SafetyCheck(kb.detector, spelling=bot.reader.spelling)
     exemplars = list(kb.detector.exemplars)
     rng = random.Random(seed)
     order = list(range(len(exemplars)))
