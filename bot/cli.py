@@ -18,6 +18,8 @@ BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_questions.yaml")  # issue 9
 BLIND_QUESTIONS_2 = DEFAULT_QUESTIONS.with_name("blind_questions_2.yaml")
 # Set 3 (session 9): written for all 54 entries, committed before it was first measured.
 BLIND_QUESTIONS_3 = DEFAULT_QUESTIONS.with_name("blind_questions_3.yaml")
+# Set 4 (session 10): 8 per entry in eight registers, 100+ near misses, committed before it was first measured.
+BLIND_QUESTIONS_4 = DEFAULT_QUESTIONS.with_name("blind_questions_4.yaml")
 
 
 def format_reply(reply: Reply, *, width: int = 78) -> str:
@@ -168,6 +170,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS, "blind, never tuned on"),
                 (BLIND_QUESTIONS_2, "blind 2, never tuned on"),
                 (BLIND_QUESTIONS_3, "blind 3, never tuned on"),
+                (BLIND_QUESTIONS_4, "blind 4, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():
