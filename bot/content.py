@@ -664,7 +664,7 @@ def _cross_check(
         if e.id in seen_ids:
             c.error(e.file, e.id, "id", f"duplicate id (also in {seen_ids[e.id]})")
         seen_ids.setdefault(e.id, e.file)
-    normalizer = Normalizer(synonyms)
+    normalizer = Normalizer.for_content(synonyms, entries)  # the bot's own normaliser (step 2)
     seen_phrases: dict[str, str] = {}
     for e in entries:
         for fld, phrase in [("question", e.question)] + [(f"alternates[{i}]", a) for i, a in enumerate(e.alternates)]:

@@ -16,7 +16,7 @@ from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sampl
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
 from .intent import OUT, IntentModel
 from .matcher import Match, Matcher
-from .normalize import Normalizer, Query
+from .normalize import Normalizer, Query, Reader
 from .question import clean
 from .reply import Action, Citation, Reply, SafetyNote, Suggestion
 from .safety import Assessment, SafetyCheck
@@ -151,15 +151,15 @@ class Bot:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.encoder = encoder
-        self.matcher = Matcher(kb.entries, Normalizer(kb.synonyms), topic_words=kb.topic_words, **matcher_options)
-        self.safety = SafetyCheck(
-            kb.detector, thresholds=safety_thresholds, known_words=self.matcher.normalizer.vocabulary
-        )
+        # Built in flow order: normalise (step 2), safety (3), then the matchers (4).
+        self.reader = Reader(kb.entries, kb.synonyms, kb.detector.spelling_words())
+        self.safety = SafetyCheck(kb.detector, thresholds=safety_thresholds, spelling=self.reader.spelling)
         self.detector = train_detector(kb, self.safety, encoder)
         self.safety.detector = self.detector.probabilities
+        self.matcher = Matcher(kb.entries, self.reader.normalizer, topic_words=kb.topic_words, **matcher_options)
         # Without the encoder (or training data) the bot matches lexically, as before.
         self.intent = (
-            train_intent(kb, training, encoder, self.matcher.normalizer) if encoder is not None and training else None
+            train_intent(kb, training, encoder, self.reader.normalizer) if encoder is not None and training else None
         )
         # The learned decision needs the learned matcher; without it the lexical thresholds decide.
         self.decision = decision if self.intent is not None else None
@@ -327,7 +327,7 @@ class Bot:
 
     def query(self, question: str) -> Query:
         """Step 2: normalise a cleaned question once, for safety, both matchers and the decision."""
-        return Query(question, tuple(self.matcher.normalizer.tokens(question)), self.safety.prepare(question))
+        return self.reader.query(question)
 
     def _query(self, question: str | Query) -> Query:
         return question if isinstance(question, Query) else self.query(question)

@@ -75,19 +75,7 @@ class Matcher:
         support_weight: float = 0.2,
     ) -> None:
         self.entries = tuple(entries)
-        # Words the typo fixer may correct toward: those of the vetted questions and
-        # answers, and any used by three or more phrasings. A slip typed into a single
-        # alternate ("aderall") must not become a word the bot then never corrects.
-        trusted: set[str] = set()
-        seen: dict[str, int] = defaultdict(int)
-        for e in self.entries:
-            trusted.update(normalizer.stems(e.question))
-            trusted.update(normalizer.stems(e.answer))
-            for text in e.alternates:
-                for stem_ in set(normalizer.stems(text)):
-                    seen[stem_] += 1
-        trusted.update(t for t, k in seen.items() if k >= 3)
-        self.normalizer = normalizer.with_vocabulary(trusted)
+        self.normalizer = normalizer  # built by step 2 (Reader), with the FAQ's trusted words
         n = self.normalizer
         phrases: list[_Phrase] = []
         raw: list[tuple[int, str, list[str], str]] = []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from rapidfuzz.distance import OSA
 
@@ -168,6 +169,14 @@ def _deletes(word: str, edits: int) -> set[str]:
     return out
 
 
+class Phrased(Protocol):
+    """What the normaliser reads of an FAQ entry (content.Entry)."""
+
+    question: str
+    answer: str
+    alternates: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Query:
     """One question, normalised once (step 2) for every later step: safety, both matchers, the decision.
@@ -267,12 +276,25 @@ class Normalizer:
         self._typos = TypoIndex(self.vocabulary, strict=True)
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
-    def with_vocabulary(self, vocabulary: Iterable[str]) -> Normalizer:
-        """Return a copy that also corrects typos toward these stems."""
-        twin = copy.copy(self)
-        twin.vocabulary = frozenset(self.vocabulary | set(vocabulary))
-        twin._index_choices()
-        return twin
+    @classmethod
+    def for_content(cls, synonyms: Mapping[str, str], entries: Iterable[Phrased]) -> Normalizer:
+        """The normaliser of this content: typos are fixed toward the FAQ's trusted words.
+
+        Trusted: the words of the vetted questions and answers, and any used by three
+        or more phrasings. A slip typed into a single alternate ("aderall") must not
+        become a word the bot then never corrects. The loader's collision check and the
+        bot use this same normaliser, so "the same phrasing" means one thing.
+        """
+        trusted: set[str] = set()
+        seen: dict[str, int] = defaultdict(int)
+        for e in entries:
+            trusted.update(cls.stems(e.question))
+            trusted.update(cls.stems(e.answer))
+            for text in e.alternates:
+                for stem_ in set(cls.stems(text)):
+                    seen[stem_] += 1
+        trusted.update(t for t, k in seen.items() if k >= 3)
+        return cls(synonyms, vocabulary=trusted)
 
     @staticmethod
     def stems(text: str) -> list[str]:
@@ -345,3 +367,87 @@ class Normalizer:
     def key(self, text: str) -> str:
         """Return the comparison key of a phrase: its normalised tokens joined."""
         return " ".join(self.tokens(text))
+
+
+# Digits and symbols typed in place of letters ("su1c1de", "k1ll", "$uicide").
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_LEET_WORD = re.compile(r"[\w@$]*[a-z][\w@$]*")
+# Letters typed apart to slip past filters: "s u i c i d e", "k.m.s", "k-i-l-l".
+_SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*]{1,2}){2,}[a-z0-9@$](?![\w])")
+_SPACED_SLANG = frozenset(("kms", "kys", "ctb", "od"))
+# Number words typed as digits between words: "want 2 die", "going 2 end it".
+_DIGIT_WORDS = {"2": "to", "4": "for"}
+_DIGIT_BEFORE = frozenset("die kill end hurt cut live be go sleep disappear jump take od overdose myself".split())
+
+
+def _unleet(text: str) -> str:
+    """Read look-alike digits and symbols inside words as the letters they stand for."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word.isalpha() or word.isdigit():
+            return word
+        inner = word.strip("0123456789")
+        if not inner or inner.isalpha():
+            return word  # "30mg", "adhd2" keep their digits
+        return word.translate(_LEET)
+
+    return _LEET_WORD.sub(fix, text)
+
+
+class SafetySpelling:
+    """The safety reading of a message: look-alike digits, spaced letters and misspelt safety words.
+
+    `words` are the safety words (SafetyData.spelling_words); `known_words` are real words
+    that are never respelt into one of them ("painted" must not become "fainted").
+    """
+
+    def __init__(self, words: Iterable[str], known_words: Iterable[str] = ()) -> None:
+        self.vocabulary = frozenset(words)
+        self._typos = TypoIndex(self.vocabulary, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
+        self._known = frozenset(known_words) | STOPWORDS | self.vocabulary | english_words()
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+
+    def _correct_uncached(self, word: str) -> str:
+        """Return the safety word this token was probably meant to be."""
+        if len(word) < 4 or word in self._known or not word.isalpha():
+            return word
+        fixed = self._typos.lookup(word, require_first=True)
+        if fixed is None:
+            return word
+        # A known word is only respelt within its own family ("cuting" -> "cutting"),
+        # never into another word ("fighting" must not become "fitting").
+        if stem(word) in self._known and stem(fixed) != stem(word):
+            return word
+        return fixed
+
+    def _join_spaced(self, match: re.Match[str]) -> str:
+        joined = re.sub(r"[ .\-_*]", "", match.group(0))
+        plain = joined.translate(_LEET)
+        return plain if plain in self.vocabulary or plain in _SPACED_SLANG else match.group(0)
+
+    def prepare(self, text: str) -> str:
+        """Return the normalised, spelling-corrected text the safety rules and detector read."""
+        text = _SPACED.sub(self._join_spaced, text.casefold())
+        words = fold(_unleet(text)).split()
+        for i, w in enumerate(words[:-1]):
+            if w in _DIGIT_WORDS and words[i + 1] in _DIGIT_BEFORE:
+                words[i] = _DIGIT_WORDS[w]
+        return " ".join(self._correct(w) for w in words)
+
+
+class Reader:
+    """Step 2, normalise: read a checked question once, into one Query for every later step.
+
+    Built from the content before the safety check and the matcher, which are both built
+    from it: the matcher's normaliser, and the safety reading whose typo fixer never turns
+    a word the FAQ uses into a safety word.
+    """
+
+    def __init__(self, entries: Iterable[Phrased], synonyms: Mapping[str, str], safety_words: Iterable[str]) -> None:
+        self.normalizer = Normalizer.for_content(synonyms, entries)
+        self.spelling = SafetySpelling(safety_words, known_words=self.normalizer.vocabulary)
+
+    def query(self, text: str) -> Query:
+        """Return the Query of a checked question: matcher tokens and the safety reading."""
+        return Query(text, tuple(self.normalizer.tokens(text)), self.spelling.prepare(text))

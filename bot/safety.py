@@ -15,14 +15,12 @@ Two tiers come out:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import MappingProxyType
 
-from .normalize import STOPWORDS, TypoIndex, fold, stem
+from .normalize import SafetySpelling, fold
 from .safety_data import LABELS, NONE, Concept, SafetyData
-from .words import english_words
 
 URGENT, CONCERN = "urgent", "concern"
 # Why risk words are not a present danger: negated ("im not suicidal"), asked about or
@@ -40,17 +38,6 @@ RISK_CONCEPTS = frozenset(
     """.split()
 )
 
-# Digits and symbols typed in place of letters ("su1c1de", "k1ll", "$uicide").
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_LEET_WORD = re.compile(r"[\w@$]*[a-z][\w@$]*")
-# Letters typed apart to slip past filters: "s u i c i d e", "k.m.s", "k-i-l-l".
-_SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*]{1,2}){2,}[a-z0-9@$](?![\w])")
-# Number words typed as digits between words: "want 2 die", "going 2 end it".
-_DIGIT_WORDS = {"2": "to", "4": "for"}
-_DIGIT_BEFORE = frozenset("die kill end hurt cut live be go sleep disappear jump take od overdose myself".split())
-_PATTERN_WORDS = re.compile(r"[a-z]{4,}")
-_REGEX_ESCAPE = re.compile(r"\\[A-Za-z]")  # \b, \s, \w...: not part of a word ("\bslit" is "slit")
-_REGEX_STEM = re.compile(r"[a-z]+\\w")  # "overdos\w*" is a stem, not a word to correct toward
 _REFLEXIVE_OTHER = re.compile(r"\b(himself|herself|themselves|themself)\b")
 
 # Spanish is told from English by its small words (accents are often left off on phones).
@@ -68,21 +55,6 @@ _EN_WORDS = frozenset(
     what how why when can do does did not dont im have has my me this that so just want
     """.split()
 )
-
-
-def _unleet(text: str) -> str:
-    """Read look-alike digits and symbols inside words as the letters they stand for."""
-
-    def fix(match: re.Match[str]) -> str:
-        word = match.group(0)
-        if word.isalpha() or word.isdigit():
-            return word
-        inner = word.strip("0123456789")
-        if not inner or inner.isalpha():
-            return word  # "30mg", "adhd2" keep their digits
-        return word.translate(_LEET)
-
-    return _LEET_WORD.sub(fix, text)
 
 
 def language(text: str, *, accents: bool = False) -> str:
@@ -244,49 +216,18 @@ class SafetyCheck:
         *,
         detector: Callable[[str, str], Mapping[str, float]] | None = None,
         thresholds: Thresholds | None = None,
-        known_words: Iterable[str] = (),
+        spelling: SafetySpelling | None = None,
     ) -> None:
         self.data = data
         self.detector = detector
         self.thresholds = thresholds or Thresholds()
         self.lexicon = Lexicon(data.concepts)
-        words: set[str] = {w for w in self.lexicon.words if w.isalpha()}
-        for p in data.patterns:
-            text = _REGEX_ESCAPE.sub(" ", _REGEX_STEM.sub(" ", p.pattern.pattern))
-            words.update(_PATTERN_WORDS.findall(text))
-        self.vocabulary = frozenset(words)
-        self._typos = TypoIndex(words, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
-        # Real words are left alone: "painted" must not become "fainted", nor "chopping" "choking".
-        self._known = frozenset(known_words) | STOPWORDS | words | english_words()
-        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-
-    # ------------------------------------------------------------------ prepare
-    def _correct_uncached(self, word: str) -> str:
-        """Return the safety word this token was probably meant to be."""
-        if len(word) < 4 or word in self._known or not word.isalpha():
-            return word
-        fixed = self._typos.lookup(word, require_first=True)
-        if fixed is None:
-            return word
-        # A known word is only respelt within its own family ("cuting" -> "cutting"),
-        # never into another word ("fighting" must not become "fitting").
-        if stem(word) in self._known and stem(fixed) != stem(word):
-            return word
-        return fixed
-
-    def _join_spaced(self, match: re.Match[str]) -> str:
-        joined = re.sub(r"[ .\-_*]", "", match.group(0))
-        plain = joined.translate(_LEET)
-        return plain if plain in self.vocabulary or plain in ("kms", "kys", "ctb", "od") else match.group(0)
+        # Step 2 reads misspelt safety words; built here only when the check stands alone.
+        self.spelling = spelling or SafetySpelling(data.spelling_words())
 
     def prepare(self, text: str) -> str:
-        """Return the normalised, spelling-corrected text the rules run on."""
-        text = _SPACED.sub(self._join_spaced, text.casefold())
-        words = fold(_unleet(text)).split()
-        for i, w in enumerate(words[:-1]):
-            if w in _DIGIT_WORDS and words[i + 1] in _DIGIT_BEFORE:
-                words[i] = _DIGIT_WORDS[w]
-        return " ".join(self._correct(w) for w in words)
+        """Return the normalised, spelling-corrected text the rules run on (step 2's safety reading)."""
+        return self.spelling.prepare(text)
 
     # -------------------------------------------------------------------- rules
     def _negated(self, tokens: list[str], hits: list[Hit], risk: Hit) -> bool:

@@ -19,6 +19,9 @@ LANGS = ("en", "es")
 TIERS = ("urgent", "concern")
 MODIFIERS = ("negation", "risk-question", "research", "figurative", "keep")
 MIN_EXEMPLARS = 20  # per label: fewer cannot train a detector that generalises
+_PATTERN_WORDS = re.compile(r"[a-z]{4,}")
+_REGEX_ESCAPE = re.compile(r"\\[A-Za-z]")  # \b, \s, \w...: not part of a word ("\bslit" is "slit")
+_REGEX_STEM = re.compile(r"[a-z]+\\w")  # "overdos\w*" is a stem, not a word to correct toward
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,15 @@ class SafetyData:
     patterns: tuple[SafetyPattern, ...]
     exemplars: tuple[Exemplar, ...]
     version: str = field(default="")
+
+    def spelling_words(self) -> frozenset[str]:
+        """The words a misspelt safety word is read as: those of the concepts and of the patterns."""
+        words = {t.rstrip("*") for c in self.concepts.values() for p in c.phrases for t in p}
+        words = {w for w in words if w.isalpha()}
+        for p in self.patterns:
+            text = _REGEX_ESCAPE.sub(" ", _REGEX_STEM.sub(" ", p.pattern.pattern))
+            words.update(_PATTERN_WORDS.findall(text))
+        return frozenset(words)
 
 
 class _Checks(Protocol):

@@ -171,9 +171,16 @@ def test_a_query_gives_every_step_what_the_plain_text_gives(bot, question) -> No
         assert bot.class_probabilities(query) == pytest.approx(bot.class_probabilities(question))
 
 
+def test_one_normaliser_is_built_before_safety_and_the_matcher(bot) -> None:
+    """Step 2 comes first: safety and the matcher are handed the reader's parts, never the other way."""
+    assert bot.matcher.normalizer is bot.reader.normalizer
+    assert bot.safety.spelling is bot.reader.spelling
+    assert not hasattr(bot.reader.normalizer, "with_vocabulary")  # nothing rebuilds it later
+
+
 def test_ask_normalises_each_question_once(bot, monkeypatch) -> None:
     calls = {"tokens": 0, "safety": 0}
-    tokens, prepare = bot.matcher.normalizer.tokens, bot.safety.prepare
+    tokens, prepare = bot.reader.normalizer.tokens, bot.reader.spelling.prepare
 
     def counted_tokens(text):
         calls["tokens"] += 1
@@ -183,8 +190,8 @@ def test_ask_normalises_each_question_once(bot, monkeypatch) -> None:
         calls["safety"] += 1
         return prepare(text)
 
-    monkeypatch.setattr(bot.matcher.normalizer, "tokens", counted_tokens)
-    monkeypatch.setattr(bot.safety, "prepare", counted_prepare)
+    monkeypatch.setattr(bot.reader.normalizer, "tokens", counted_tokens)
+    monkeypatch.setattr(bot.reader.spelling, "prepare", counted_prepare)
     reply = bot.ask("how long does an adhd assessment take for my son")
     assert reply.kind in ("answer", "clarify", "fallback")
     assert calls == {"tokens": 1, "safety": 1}

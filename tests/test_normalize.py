@@ -186,9 +186,9 @@ def test_content_tokens_drop_stopwords_and_numbers(normalizer: Normalizer) -> No
 
 
 @pytest.fixture(scope="module")
-def knowing(normalizer: Normalizer) -> Normalizer:
-    """The real normaliser taught a few stems to correct toward."""
-    return normalizer.with_vocabulary(["symptom", "diagnos", "medication", "inattentiv", "impulsiv"])
+def knowing(kb) -> Normalizer:
+    """The real synonyms, with a few stems to correct toward."""
+    return Normalizer(kb.synonyms, vocabulary=["symptom", "diagnos", "medication", "inattentiv", "impulsiv"])
 
 
 @pytest.mark.parametrize(
@@ -202,15 +202,34 @@ def knowing(normalizer: Normalizer) -> Normalizer:
         ("impulsve", "impulsiv"),
     ],
 )
-def test_typos_are_corrected_after_with_vocabulary(knowing: Normalizer, typo: str, expected: str) -> None:
+def test_typos_are_corrected_toward_the_vocabulary(knowing: Normalizer, typo: str, expected: str) -> None:
     assert knowing.tokens(typo) == [expected]
 
 
-def test_with_vocabulary_returns_a_copy(normalizer: Normalizer, knowing: Normalizer) -> None:
-    assert normalizer.tokens("symtoms") == ["symtom"]  # the original does not know "symptom"
+def test_the_vocabulary_only_adds_typo_targets(normalizer: Normalizer, knowing: Normalizer) -> None:
+    assert normalizer.tokens("symtoms") == ["symtom"]  # without "symptom" known, nothing to correct toward
     assert "symptom" in knowing.vocabulary
     assert "symptom" not in normalizer.vocabulary
     assert knowing.tokens("my son has ADD") == normalizer.tokens("my son has ADD")  # synonyms kept
+
+
+def test_the_content_normaliser_trusts_vetted_words_not_a_slip_in_one_alternate(kb) -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Phrased:
+        question: str
+        answer: str
+        alternates: tuple[str, ...]
+
+    entries = [
+        Phrased("What are ADHD symptoms?", "Signs of ADHD.", ("aderall and symptoms",)),
+        Phrased("Is Adderall a stimulant?", "Yes.", ("adderall pills", "adderall kids", "adderall teens")),
+    ]
+    n = Normalizer.for_content(kb.synonyms, entries)
+    assert "symptom" in n.vocabulary  # a vetted question's word
+    assert "aderal" not in n.vocabulary and "aderall" not in n.vocabulary  # typed once, in one alternate
+    assert n.tokens("aderall") == n.tokens("adderall")  # so the slip is still corrected
 
 
 @pytest.mark.parametrize(
@@ -228,9 +247,9 @@ def test_words_that_are_not_corrected(knowing: Normalizer, word: str, expected: 
 
 
 @pytest.fixture(scope="module")
-def english(normalizer: Normalizer) -> Normalizer:
-    """The real normaliser taught a few short words that real words sit next to."""
-    return normalizer.with_vocabulary(["had", "test", "still", "last", "other", "mean", "concerta", "school"])
+def english(kb) -> Normalizer:
+    """The real synonyms, with a few short words that real words sit next to."""
+    return Normalizer(kb.synonyms, vocabulary=["had", "test", "still", "last", "other", "mean", "concerta", "school"])
 
 
 @pytest.mark.parametrize(
@@ -320,8 +339,8 @@ PHRASES = [
 
 @pytest.mark.parametrize("text", PHRASES)
 def test_same_text_normalises_the_same_every_time(kb, text: str) -> None:
-    first = Normalizer(kb.synonyms).with_vocabulary(["symptom"])
-    second = Normalizer(kb.synonyms).with_vocabulary(["symptom"])
+    first = Normalizer(kb.synonyms, vocabulary=["symptom"])
+    second = Normalizer(kb.synonyms, vocabulary=["symptom"])
     keys = {first.key(text), first.key(text), second.key(text), first.key(text)}
     assert len(keys) == 1
 

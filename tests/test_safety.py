@@ -393,7 +393,7 @@ def test_spaced_and_dotted_letters_are_read_as_words(chatbot) -> None:
 
 def test_words_in_safety_patterns_are_protected_from_typo_fixing(chatbot) -> None:
     """Regex escapes and stems in a pattern ("\\bslit", "overdos\\w*") are not words to correct toward."""
-    words = set(chatbot.safety._typos.words)
+    words = set(chatbot.safety.spelling._typos.words)
     assert {"slit", "done"} <= words
     assert not {w for w in words if w.startswith(("bslit", "bdone"))}
     assert "overdos" not in words
@@ -402,7 +402,7 @@ def test_words_in_safety_patterns_are_protected_from_typo_fixing(chatbot) -> Non
 def test_without_the_detector_the_rules_alone_still_answer_urgent_messages(chatbot) -> None:
     from bot.safety import SafetyCheck
 
-    rules_only = SafetyCheck(chatbot.kb.detector, known_words=chatbot.matcher.normalizer.vocabulary)
+    rules_only = SafetyCheck(chatbot.kb.detector, spelling=chatbot.reader.spelling)
     assert rules_only.assess("i want to kill myself").urgent
     assert rules_only.assess("my toddler ate my adderall").label == "emergency"
     assert rules_only.assess("can strattera cause suicidal thoughts").tier == "concern"
