@@ -372,6 +372,7 @@ class Normalizer:
 # Digits and symbols typed in place of letters ("su1c1de", "k1ll", "$uicide").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_WORD = re.compile(r"[\w@$]*[a-z][\w@$]*")
+_BANG_I = re.compile(r"(?<=[a-z])[!|](?=[a-z])")  # "su!c!de", "k|ll": a mark inside a word stands for i
 # Letters typed apart to slip past filters: "s u i c i d e", "k.m.s", "k-i-l-l".
 _SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*]{1,2}){2,}[a-z0-9@$](?![\w])")
 _SPACED_SLANG = frozenset(("kms", "kys", "ctb", "od"))
@@ -392,7 +393,7 @@ def _unleet(text: str) -> str:
             return word  # "30mg", "adhd2" keep their digits
         return word.translate(_LEET)
 
-    return _LEET_WORD.sub(fix, text)
+    return _LEET_WORD.sub(fix, _BANG_I.sub("i", text))
 
 
 class SafetySpelling:

@@ -26,6 +26,9 @@ URGENT, CONCERN = "urgent", "concern"
 # Why risk words are not a present danger: negated ("im not suicidal"), asked about or
 # studied ("can strattera cause suicidal thoughts"), or figurative ("my boss will kill me").
 NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
+# A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
+# "one last time"): a resource line only when the detector sees some of that danger too.
+CUE = "cue"
 # Words that say all is well ("i took my meds and feel great"): the detector alone is then
 # not sure enough for a full safety reply (an optional concept of faq/detector/concepts.yaml).
 REASSURANCE = "reassurance"
@@ -33,7 +36,7 @@ _CRISIS_LABELS = ("crisis", "crisis-other")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
 RISK_CONCEPTS = frozenset(
     """
-    death-wish suicide-explicit self-harm self-harm-explicit harm-to-others means farewell past-attempt
+    death-wish suicide-explicit self-harm self-harm-explicit harm-to-others means farewell farewell-cue past-attempt
     emergency-event emergency-sign symptom dose-ask excess
     """.split()
 )
@@ -291,7 +294,7 @@ class SafetyCheck:
         tokens = prepared.split()
         hits = self.lexicon.find(tokens)
         fired = tuple(self.rule_hits(prepared, hits))
-        demoted = {f[1]: (ASKED if f[2] else None) or self._demoted(tokens, hits, f[3]) for f in fired}
+        demoted = {f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3]) for f in fired}
         other = self._about_someone_else(prepared, hits)
         lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
         return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other)
@@ -345,7 +348,7 @@ class SafetyCheck:
                 tier = CONCERN if why else URGENT
             elif risk >= t.urgent and why != NEGATED:
                 tier, label, p = URGENT, best_label, risk
-            elif why == FIGURATIVE:
+            elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
                 tier = CONCERN
