@@ -217,7 +217,8 @@ class Thresholds:
     clarify: float = 0.30
     clarify_band: float = 0.18
     off_topic_answer: float = 0.65
-    # The learned matcher's small-talk classes ("hello", "thanks") answer from this probability.
+    # The learned matcher's small-talk classes ("hello", "thanks") answer from this probability (all
+    # small-talk classes together).
     smalltalk: float = 0.5
 
 

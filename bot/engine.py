@@ -302,9 +302,11 @@ class Bot:
         """
         kind = self._smalltalk_exact.get(text_key(question))
         if kind is None and probs:
-            label = max(probs, key=probs.__getitem__)
-            if label.startswith(SMALLTALK) and probs[label] >= self.thresholds.smalltalk:
-                kind = label.removeprefix(SMALLTALK)
+            # "ok cool thanks bye" is split between thanks and goodbye: small talk all the same,
+            # when the small-talk classes together hold at least the threshold.
+            talk = {label: p for label, p in probs.items() if label.startswith(SMALLTALK)}
+            if talk and sum(talk.values()) >= self.thresholds.smalltalk:
+                kind = max(talk, key=talk.__getitem__).removeprefix(SMALLTALK)
         return kind
 
     def smalltalk_reply(self, kind: str, note: SafetyNote | None = None) -> Reply:

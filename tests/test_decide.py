@@ -95,6 +95,16 @@ def test_small_talk_gets_its_vetted_reply_with_topics(bot, text, kind) -> None:
     assert [s.id for s in reply.suggestions] == list(bot.kb.messages.fallback_suggestions)
 
 
+def test_small_talk_split_between_two_kinds_is_still_small_talk(bot) -> None:
+    """ "ok cool thanks bye" may be half thanks, half goodbye: together they clear the threshold."""
+    split = {"smalltalk:thanks": 0.3, "smalltalk:goodbye": 0.28, "adhd-overview": 0.42}
+    assert bot.smalltalk_kind("not a phrasing", split) == "thanks"
+    weak = {"smalltalk:thanks": 0.2, "smalltalk:goodbye": 0.2, "adhd-overview": 0.6}
+    assert bot.smalltalk_kind("not a phrasing", weak) is None
+    assert bot.ask("ok cool thanks bye").kind == "smalltalk"
+    assert bot.ask("how is adhd diagnosed").kind == "answer"  # an entry's question is never small talk
+
+
 def test_who_are_you_is_answered_by_the_entry_about_the_bot(bot) -> None:
     reply = bot.ask("who are you")
     assert (reply.kind, reply.id) == ("answer", "about-this-bot")
