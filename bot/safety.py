@@ -32,7 +32,10 @@ CUE = "cue"
 # Words that say all is well ("i took my meds and feel great"): the detector alone is then
 # not sure enough for a full safety reply (an optional concept of faq/detector/concepts.yaml).
 REASSURANCE = "reassurance"
+# Words that say the risk is over ("years ago", "doing well now"): an optional concept.
+RESOLVED, PAST = "resolved", "past"
 _CRISIS_LABELS = ("crisis", "crisis-other")
+_OVERDOSE_KIN = ("crisis", "crisis-other", "emergency")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
 RISK_CONCEPTS = frozenset(
     """
@@ -280,6 +283,8 @@ class SafetyCheck:
             return None
         if present & {"risk-question", "research"}:
             return ASKED
+        if RESOLVED in present:
+            return PAST
         if "figurative" in present:
             return FIGURATIVE
         return None
@@ -315,6 +320,13 @@ class SafetyCheck:
             if label in _CRISIS_LABELS:
                 return sum(probs.get(lb, 0.0) for lb in _CRISIS_LABELS)
             return probs.get(label, 0.0)
+
+        def p_kin(label: str) -> float:
+            # An overdose may be a crisis too ("i took to many pils"): to confirm a rule hit of
+            # either, the detector's belief in both counts.
+            if label in _OVERDOSE_KIN:
+                return sum(probs.get(lb, 0.0) for lb in _OVERDOSE_KIN)
+            return p_of(label)
 
         best_label = max(LABELS, key=lambda lb: (p_of(lb), probs.get(lb, 0.0)))
         best_p = p_of(best_label) if probs else 0.0
@@ -353,7 +365,7 @@ class SafetyCheck:
             elif why is not None:
                 tier = CONCERN
             else:
-                tier = URGENT if not confirm or p >= t.confirm else CONCERN
+                tier = URGENT if not confirm or max(p, p_kin(label)) >= t.confirm else CONCERN
             return Assessment(tier, label if tier else None, ev.lang, rule, round(p, 3), frozen, why)
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
