@@ -664,7 +664,8 @@ def _cross_check(
         if e.id in seen_ids:
             c.error(e.file, e.id, "id", f"duplicate id (also in {seen_ids[e.id]})")
         seen_ids.setdefault(e.id, e.file)
-    normalizer = Normalizer.for_content(synonyms, entries)  # the bot's own normaliser (step 2)
+    # The bot's own normaliser (step 2), built from the entries it matches (not the safety replies).
+    normalizer = Normalizer.for_content(synonyms, [e for e in entries if e.category != "safety"])
     seen_phrases: dict[str, str] = {}
     for e in entries:
         for fld, phrase in [("question", e.question)] + [(f"alternates[{i}]", a) for i, a in enumerate(e.alternates)]:

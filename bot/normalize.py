@@ -285,16 +285,8 @@ class Normalizer:
         become a word the bot then never corrects. The loader's collision check and the
         bot use this same normaliser, so "the same phrasing" means one thing.
         """
-        trusted: set[str] = set()
-        seen: dict[str, int] = defaultdict(int)
-        for e in entries:
-            trusted.update(cls.stems(e.question))
-            trusted.update(cls.stems(e.answer))
-            for text in e.alternates:
-                for stem_ in set(cls.stems(text)):
-                    seen[stem_] += 1
-        trusted.update(t for t, k in seen.items() if k >= 3)
-        return cls(synonyms, vocabulary=trusted)
+        texts = tuple((e.question, e.answer, tuple(e.alternates)) for e in entries)
+        return _content_normalizer(cls, tuple(sorted(synonyms.items())), texts)
 
     @staticmethod
     def stems(text: str) -> list[str]:
@@ -435,6 +427,23 @@ class SafetySpelling:
             if w in _DIGIT_WORDS and words[i + 1] in _DIGIT_BEFORE:
                 words[i] = _DIGIT_WORDS[w]
         return " ".join(self._correct(w) for w in words)
+
+
+@lru_cache(maxsize=2)
+def _content_normalizer(
+    cls: type[Normalizer], synonyms: tuple[tuple[str, str], ...], texts: tuple[tuple[str, str, tuple[str, ...]], ...]
+) -> Normalizer:
+    """Build the content's normaliser once: the loader's collision check and the bot share it."""
+    trusted: set[str] = set()
+    seen: dict[str, int] = defaultdict(int)
+    for question, answer, alternates in texts:
+        trusted.update(cls.stems(question))
+        trusted.update(cls.stems(answer))
+        for text in alternates:
+            for stem_ in set(cls.stems(text)):
+                seen[stem_] += 1
+    trusted.update(t for t, k in seen.items() if k >= 3)
+    return cls(dict(synonyms), vocabulary=trusted)
 
 
 class Reader:

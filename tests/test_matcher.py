@@ -176,6 +176,10 @@ def test_one_normaliser_is_built_before_safety_and_the_matcher(bot) -> None:
     assert bot.matcher.normalizer is bot.reader.normalizer
     assert bot.safety.spelling is bot.reader.spelling
     assert not hasattr(bot.reader.normalizer, "with_vocabulary")  # nothing rebuilds it later
+    # The content loader's collision check reads phrasings with this same normaliser.
+    from bot.normalize import Normalizer
+
+    assert Normalizer.for_content(bot.kb.synonyms, bot.kb.entries).vocabulary == bot.reader.normalizer.vocabulary
 
 
 def test_ask_normalises_each_question_once(bot, monkeypatch) -> None:
