@@ -162,9 +162,6 @@ class Lexicon:
         self._exact = exact
         self._prefixed = tuple(prefixed)
         self._numeric = tuple(numeric)
-        self.words = frozenset(
-            t.rstrip("*") for c in concepts.values() for p in c.phrases for t in p if t not in ("_", "#")
-        )
 
     @staticmethod
     def _matches(phrase: tuple[str, ...], tokens: list[str], i: int) -> int:
@@ -321,7 +318,7 @@ class SafetyCheck:
                 return sum(probs.get(lb, 0.0) for lb in _CRISIS_LABELS)
             return probs.get(label, 0.0)
 
-        def p_kin(label: str) -> float:
+        def p_confirm(label: str) -> float:
             # An overdose may be a crisis too ("i took to many pils"): to confirm a rule hit of
             # either, the detector's belief in both counts.
             if label in _OVERDOSE_KIN:
@@ -365,7 +362,7 @@ class SafetyCheck:
             elif why is not None:
                 tier = CONCERN
             else:
-                tier = URGENT if not confirm or max(p, p_kin(label)) >= t.confirm else CONCERN
+                tier = URGENT if not confirm or p_confirm(label) >= t.confirm else CONCERN
             return Assessment(tier, label if tier else None, ev.lang, rule, round(p, 3), frozen, why)
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
