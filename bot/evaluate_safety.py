@@ -30,7 +30,13 @@ BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safe
 # Every blind safety set, oldest first: each written in one sitting before the tuning it measures.
 BLIND_SAFETY_SETS = tuple(
     BLIND_SAFETY.with_name(n)
-    for n in ("safety_blind.yaml", "safety_blind_2.yaml", "safety_blind_3.yaml", "safety_blind_4.yaml")
+    for n in (
+        "safety_blind.yaml",
+        "safety_blind_2.yaml",
+        "safety_blind_3.yaml",
+        "safety_blind_4.yaml",
+        "safety_blind_5.yaml",
+    )
 )
 
 
