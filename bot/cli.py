@@ -20,6 +20,8 @@ BLIND_QUESTIONS_2 = DEFAULT_QUESTIONS.with_name("blind_questions_2.yaml")
 BLIND_QUESTIONS_3 = DEFAULT_QUESTIONS.with_name("blind_questions_3.yaml")
 # Set 4 (session 10): 8 per entry in eight registers, 100+ near misses, committed before it was first measured.
 BLIND_QUESTIONS_4 = DEFAULT_QUESTIONS.with_name("blind_questions_4.yaml")
+# Set 5 (session 11): the same plan, written by another fresh helper, committed before it was first measured.
+BLIND_QUESTIONS_5 = DEFAULT_QUESTIONS.with_name("blind_questions_5.yaml")
 
 
 def format_reply(reply: Reply, *, width: int = 78) -> str:
@@ -171,6 +173,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_2, "blind 2, never tuned on"),
                 (BLIND_QUESTIONS_3, "blind 3, never tuned on"),
                 (BLIND_QUESTIONS_4, "blind 4, never tuned on"),
+                (BLIND_QUESTIONS_5, "blind 5, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():
