@@ -22,6 +22,8 @@ BLIND_QUESTIONS_3 = DEFAULT_QUESTIONS.with_name("blind_questions_3.yaml")
 BLIND_QUESTIONS_4 = DEFAULT_QUESTIONS.with_name("blind_questions_4.yaml")
 # Set 5 (session 11): the same plan, written by another fresh helper, committed before it was first measured.
 BLIND_QUESTIONS_5 = DEFAULT_QUESTIONS.with_name("blind_questions_5.yaml")
+# Out-of-scope near misses (session 11): dev data, read freely, not used to choose the thresholds.
+NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
 
 
 def format_reply(reply: Reply, *, width: int = 78) -> str:
@@ -169,6 +171,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
         if args.file is None:
             sets = (
                 (DEFAULT_QUESTIONS, "dev"),
+                (NEAR_MISSES_DEV, "dev near misses"),
                 (BLIND_QUESTIONS, "blind, never tuned on"),
                 (BLIND_QUESTIONS_2, "blind 2, never tuned on"),
                 (BLIND_QUESTIONS_3, "blind 3, never tuned on"),
@@ -179,7 +182,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 if path.exists():
                     items = load_questions(path, known_ids=set(bot.kb.by_id))
                     print(f"== questions: {path.name} ({what})")
-                    print(_with_baselines(bot, items, failures=args.failures and what == "dev"))
+                    print(_with_baselines(bot, items, failures=args.failures and what.startswith("dev")))
                     talk, total = smalltalk_figures(bot, path)
                     if total:
                         print(f"small talk given the small-talk reply: {talk}/{total}")

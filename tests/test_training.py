@@ -42,7 +42,7 @@ def test_there_are_at_least_300_decoys_in_every_class(examples) -> None:
 def test_no_training_question_is_a_test_question(examples) -> None:
     """Training, dev and blind stay apart: no training text equals a dev, holdout or blind question."""
     held = set()
-    for name in ("questions.yaml", "holdout.yaml"):
+    for name in ("questions.yaml", "holdout.yaml", "near_misses_dev.yaml"):
         held |= {key(x["q"]) for x in yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8"))["questions"]}
     blind_sets = [f"blind_questions{n}.yaml" for n in ("", "_2", "_3", "_4", "_5")]
     for name in blind_sets:
