@@ -4,7 +4,9 @@ Three scorers have looked at the question by now:
 - the learned matcher (bot/intent.py): a probability for each entry, and for "none of them";
 - the lexical matcher (bot/matcher.py): its ranked entries, their scores, and whether the
   question is on the bot's topic at all;
-- the sentence encoder: how close the question comes to each entry's nearest phrasing.
+- the sentence encoder: how close the question comes to each entry's nearest phrasing, and
+  to the nearest out-of-scope decoy ("is adderall used for narcolepsy" sits closer to a
+  decoy about another use of the drug than to any phrasing of an entry).
 
 Each entry any of them ranks near the top is a candidate. A small logistic regression
 (`DecisionModel`) reads the signals about each candidate and gives the probability that
@@ -49,6 +51,7 @@ FEATURES = (
     "p_out",  # the learned matcher's probability that the question is none of the entries
     "lexical_answer",  # 1 when the lexical thresholds alone would answer with this candidate
     "lexical_fallback",  # 1 when the lexical thresholds alone would decline the question
+    "decoy_margin",  # its cosine minus the cosine of the nearest out-of-scope decoy
 )
 
 
@@ -67,6 +70,7 @@ class Signals:
     on_topic: bool
     lexical_kind: str  # what the lexical thresholds alone would do: answer, clarify or fallback
     cosine: Mapping[str, float]  # entry id -> cosine of the entry's nearest phrasing
+    decoy_cosine: float = 0.0  # the cosine of the nearest out-of-scope decoy (faq/matcher/decoys.yaml)
 
     def candidates(self, *, per_scorer: int = 3) -> list[tuple[str, list[float]]]:
         """Return each candidate entry with its feature row (in FEATURES order)."""
@@ -100,6 +104,7 @@ class Signals:
                         self.p_out,
                         float(self.lexical_kind == "answer" and bool(lex_ids) and c == lex_ids[0]),
                         float(self.lexical_kind == "fallback"),
+                        cos - self.decoy_cosine,
                     ],
                 )
             )

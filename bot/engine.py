@@ -151,6 +151,7 @@ class Bot:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.encoder = encoder
+        self.training = tuple(training)
         # Built in flow order: normalise (step 2), safety (3), then the matchers (4).
         self.reader = Reader(kb.entries, kb.synonyms, kb.detector.spelling_words())
         self.safety = SafetyCheck(kb.detector, thresholds=safety_thresholds, spelling=self.reader.spelling)
@@ -168,8 +169,10 @@ class Bot:
         }
         # The encoder's nearest phrasings are a signal of the learned decision only.
         self._phrasings: tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None = None
+        self._decoys: np.ndarray | None = None
         if encoder is not None and self.decision is not None:
             self._phrasings = phrasing_vectors(kb, encoder)
+            self._decoys = decoy_vectors(training, encoder)
 
     matcher_reason = ""  # why the matcher is lexical only, when it is (set by load_bot)
 
@@ -265,18 +268,32 @@ class Bot:
         return decide_lexical(hits, self.thresholds)
 
     def signals(
-        self, question: str | Query, hits: list[Match], lexical_kind: str, probs: Mapping[str, float] | None = None
+        self,
+        question: str | Query,
+        hits: list[Match],
+        lexical_kind: str,
+        probs: Mapping[str, float] | None = None,
+        decoys: np.ndarray | None = None,
     ) -> Signals:
-        """Return what the learned matcher (or `probs`), the lexical matcher and the encoder say about a question."""
+        """Return what the learned matcher (or `probs`), the lexical matcher and the encoder say about a question.
+
+        `decoys` are the out-of-scope decoys' vectors to compare with (tune-matcher gives each held-out fold
+        those it trained on); by default the bot's own.
+        """
         assert self.encoder is not None
         if self._phrasings is None:  # first use without a decision loaded (tune-matcher on new content)
             self._phrasings = phrasing_vectors(self.kb, self.encoder)
+        if decoys is None:
+            if self._decoys is None:
+                self._decoys = decoy_vectors(self.training, self.encoder)
+            decoys = self._decoys
         if probs is None:
             probs = self.class_probabilities(question)
         by_id = self.kb.by_id
         entries = {c: p for c, p in probs.items() if c in by_id}
         vectors, starts, ids = self._phrasings
-        best = np.maximum.reduceat(vectors @ self.encoder.encode_one(self._query(question).text), starts)
+        vector = self.encoder.encode_one(self._query(question).text)
+        best = np.maximum.reduceat(vectors @ vector, starts)
         return Signals(
             probs=entries,
             p_out=max(0.0, 1.0 - sum(entries.values())),
@@ -284,6 +301,7 @@ class Bot:
             on_topic=bool(hits) and hits[0].on_topic,
             lexical_kind=lexical_kind,
             cosine=dict(zip(ids, best.tolist(), strict=True)),
+            decoy_cosine=float((decoys @ vector).max()) if len(decoys) else 0.0,
         )
 
     def class_probabilities(self, question: str | Query, intent: IntentModel | None = None) -> dict[str, float]:
@@ -398,6 +416,15 @@ def phrasing_vectors(kb: KnowledgeBase, encoder: Encoder) -> tuple[np.ndarray, n
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     vectors = cached_vectors(encoder, texts, key=f"phrasings-{digest}")
     return vectors, np.array(starts, dtype=np.intp), tuple(e.id for e in kb.entries)
+
+
+def decoy_vectors(training: Sequence[Example], encoder: Encoder) -> np.ndarray:
+    """Return the out-of-scope decoys' vectors (a row each; no rows without training data)."""
+    texts = [ex.text for ex in training if ex.decoy]
+    if not texts:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    return cached_vectors(encoder, texts, key=f"decoys-{digest}")
 
 
 def load_bot(

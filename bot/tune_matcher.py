@@ -32,13 +32,15 @@ class Case:
     urgent: bool = False
 
 
-def case(bot: Bot, text: str, expect: Sequence[str], intent: IntentModel | None = None) -> Case:
-    """Return the signals for one question, as the bot would see them (with this learned matcher)."""
+def case(
+    bot: Bot, text: str, expect: Sequence[str], intent: IntentModel | None = None, decoys: np.ndarray | None = None
+) -> Case:
+    """Return the signals for one question, as the bot would see them (with this learned matcher and decoys)."""
     query = bot.query(bot.clean(text))
     hits = bot.matcher.search(query, limit=3)
     kind, _ = bot.decide(hits)
     probs = bot.class_probabilities(query, intent)
-    return Case(bot.signals(query, hits, kind, probs), tuple(expect), bot.assess(query).urgent)
+    return Case(bot.signals(query, hits, kind, probs, decoys), tuple(expect), bot.assess(query).urgent)
 
 
 def out_of_fold(
@@ -69,9 +71,11 @@ def out_of_fold(
             embed=bot.encoder.encode_one,
             prepare=lambda t: " ".join(prep.tokens(t)),
         )
+        # The decoys this fold trained on are the ones its questions are compared with.
+        decoys = vt[[i for i in train if i < len(examples) and examples[i].decoy]]
         for i in range(len(items)):
             if fold_of[i] == f:
-                out[i] = case(bot, texts[i], items[i][1], model)
+                out[i] = case(bot, texts[i], items[i][1], model, decoys)
     return [c for c in out if c is not None]
 
 

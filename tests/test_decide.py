@@ -7,6 +7,7 @@ import logging
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.content import load_knowledge_base
@@ -55,6 +56,30 @@ def test_candidates_come_from_every_scorer_and_carry_one_value_per_feature() -> 
     assert all(len(r) == len(FEATURES) for r in rows.values())
     named = dict(zip(FEATURES, rows["f"], strict=True))
     assert named["encoder_top"] == 1.0 and named["cosine_gap"] == 0.0 and named["p"] == 0.0
+
+
+def test_a_candidate_is_compared_with_the_nearest_out_of_scope_decoy() -> None:
+    near = Signals(
+        probs={"a": 0.7},
+        p_out=0.3,
+        lexical=[],
+        on_topic=True,
+        lexical_kind="clarify",
+        cosine={"a": 0.6},
+        decoy_cosine=0.8,
+    )
+    named = dict(zip(FEATURES, dict(near.candidates())["a"], strict=True))
+    assert named["decoy_margin"] == pytest.approx(-0.2)  # closer to a decoy than to any of its phrasings
+
+
+def test_the_bot_compares_a_question_with_its_decoys(bot) -> None:
+    if bot.encoder is None:
+        pytest.skip("lexical mode: no sentence encoder in this environment")
+    decoy = next(ex.text for ex in bot.training if ex.decoy)
+    query = bot.query(bot.clean(decoy))
+    hits = bot.matcher.search(query, limit=3)
+    assert bot.signals(query, hits, "fallback").decoy_cosine == pytest.approx(1.0, abs=1e-3)
+    assert bot.signals(query, hits, "fallback", decoys=np.zeros((0, 384), dtype=np.float32)).decoy_cosine == 0.0
 
 
 def test_a_decision_file_round_trips_and_a_bad_one_is_refused(tmp_path: Path) -> None:
