@@ -356,7 +356,11 @@ class SafetyCheck:
             elif not probs:
                 tier = CONCERN if why else URGENT
             elif risk >= t.urgent and why != NEGATED:
-                tier, label, p = URGENT, best_label, risk
+                # The detector may name the danger (a dosing rule hit that reads as a crisis), but
+                # harm to others needs harm words: a goodbye it half-reads as harm stays a crisis.
+                tier, p = URGENT, risk
+                if best_label != "harm" or "harm" in labels:
+                    label = best_label
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
