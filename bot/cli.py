@@ -22,6 +22,8 @@ BLIND_QUESTIONS_3 = DEFAULT_QUESTIONS.with_name("blind_questions_3.yaml")
 BLIND_QUESTIONS_4 = DEFAULT_QUESTIONS.with_name("blind_questions_4.yaml")
 # Set 5 (session 11): the same plan, written by another fresh helper, committed before it was first measured.
 BLIND_QUESTIONS_5 = DEFAULT_QUESTIONS.with_name("blind_questions_5.yaml")
+# Set 6 (session 12): the same plan (with the catalog's safety questions), another fresh helper.
+BLIND_QUESTIONS_6 = DEFAULT_QUESTIONS.with_name("blind_questions_6.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely, not used to choose the thresholds.
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
 
@@ -177,6 +179,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_3, "blind 3, never tuned on"),
                 (BLIND_QUESTIONS_4, "blind 4, never tuned on"),
                 (BLIND_QUESTIONS_5, "blind 5, never tuned on"),
+                (BLIND_QUESTIONS_6, "blind 6, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():
