@@ -26,6 +26,9 @@ URGENT, CONCERN = "urgent", "concern"
 # Why risk words are not a present danger: negated ("im not suicidal"), asked about or
 # studied ("can strattera cause suicidal thoughts"), or figurative ("my boss will kill me").
 NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
+# Fixed expressions whose risk-looking words are part of the idiom ("a stroke of luck", "deadlift"):
+# every other concept found inside one is dropped, so those words count for nothing.
+IDIOM = "idiom"
 # A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
 # "one last time"): a resource line only when the detector sees some of that danger too.
 CUE = "cue"
@@ -196,6 +199,12 @@ class Lexicon:
                     end = self._matches(phrase, tokens, i)
                     if end > 0:
                         hits.append(Hit(name, i, end))
+        # A fixed idiom's words are not read on their own: "stroke" in "a stroke of luck".
+        idioms = [h for h in hits if h.concept == IDIOM]
+        if idioms:
+            hits = [
+                h for h in hits if h.concept == IDIOM or not any(i.start <= h.start and h.end <= i.end for i in idioms)
+            ]
         return hits
 
 

@@ -135,6 +135,8 @@ def test_someone_else_at_risk_gets_the_reply_for_the_one_who_asks(ask, text: str
 
 # ------------------------------------------------------------------- urgent, harm
 HARM_MESSAGES = [
+    "i'm scared to death he will kill me tonight",  # another's threat: harm, not a crisis of one's own
+    "he said he will kill me if i tell anyone",
     "my teacher grabs my arm and leaves marks",
     "sometimes i want to punch my adhd kid",
     "im afraid i am going to hurt my child",
@@ -325,6 +327,8 @@ NOTHING = [
     # taking a medicine as prescribed, and feeling fine
     "i took my meds and now i feel great",
     "took my adderall this morning, feeling good",
+    "teacher says my child wont stop talking and fidgeting",  # "wont stop" alone is no emergency sign
+    "this cake is to die for, is sugar bad for adhd kids",
 ]
 
 # Everyday goodbyes and "last time" talk: farewell cues alone are not a goodbye message.
