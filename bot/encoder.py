@@ -161,10 +161,11 @@ class Encoder:
             # One text per run leaves the second core mostly idle on short texts: two runs at a
             # time (a session may run from several threads) take about 2/3 of the time.
             with ThreadPoolExecutor(max_workers=BULK_CALLERS) as pool:
-                runs = pool.map(lambda rows: self._run([encodings[rows[0]].ids]), batches)
-                for rows, vectors in zip(batches, runs, strict=True):
+                runs = pool.map(lambda rows: self._run([encodings[rows[0]].ids]), batches[:-1])
+                for rows, vectors in zip(batches[:-1], runs, strict=True):
                     out[rows] = vectors
-            self._run([encodings[batches[-1][0]].ids], shrink=True)  # hand back the arena's spare memory
+            # The last one alone, after the rest: it hands back the arena's spare memory.
+            out[batches[-1]] = self._run([encodings[batches[-1][0]].ids], shrink=True)
         else:
             for n, rows in enumerate(batches if encodings else []):
                 out[rows] = self._run([encodings[i].ids for i in rows], shrink=bulk and n == len(batches) - 1)
