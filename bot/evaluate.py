@@ -12,7 +12,9 @@ from .engine import Bot
 from .errors import BotError
 
 OUT_OF_SCOPE = "out-of-scope"
-SAFETY_IDS = ("safety-crisis", "safety-emergency", "safety-dosing")
+# The questions a safety reply answers. (Until session 12 the harm and someone-else ids were missing
+# here, so set 6's questions for them counted as in-scope questions the bot could never get right.)
+SAFETY_IDS = ("safety-crisis", "safety-crisis-other", "safety-harm", "safety-emergency", "safety-dosing")
 TAGS = frozenset(
     "typo parent teen adult staff long brand lay indirect near-miss mixed formal marketing non-native".split()
 )
