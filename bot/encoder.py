@@ -340,8 +340,12 @@ def prepare_model(source: Path, target: Path) -> str:
     return digest
 
 
-def _model_to_run(source: Path) -> tuple[Path, str]:
-    """Return the prepared model's path and sha256, making it first if need be; else the source's."""
+def _model_to_run(source: Path, *, fresh: bool = False) -> tuple[Path, str]:
+    """Return the prepared model's path and sha256, making it first if need be; else the source's.
+
+    A kept file with another hash than the recorded one is made again once (it may be damaged);
+    if the new one has that hash too, this machine's releases write those bytes, and it is used.
+    """
     target = prepared_model_path()
     if not target.is_file():
         log.info("preparing the sentence encoder's 8-bit model (once; about 10 s): %s", target)
@@ -366,11 +370,15 @@ def _model_to_run(source: Path) -> tuple[Path, str]:
                 failure[0] if failure else "no file was written",
             )
             return source, MODEL_ONNX.sha256
+        fresh = True
     try:
         digest = _sha256(target)
     except OSError as exc:
         log.warning("prepared encoder model unreadable (%s); using the model as shipped", exc.strerror or exc)
         return source, MODEL_ONNX.sha256
+    if digest != PREPARED_SHA256 and not fresh:
+        target.unlink(missing_ok=True)
+        return _model_to_run(source, fresh=True)
     if digest != PREPARED_SHA256:
         log.warning(
             "prepared encoder model %s has sha256 %s, not the recorded %s (other onnx or onnxruntime"

@@ -83,14 +83,31 @@ def test_failed_preparation_falls_back_to_the_shipped_model(monkeypatch, tmp_pat
     ]
 
 
-def test_prepared_model_with_another_hash_is_used_under_its_own(monkeypatch, tmp_path, caplog):
+def test_damaged_prepared_model_is_made_again(monkeypatch, tmp_path, caplog):
     monkeypatch.delenv("BOT_ENCODER", raising=False)
+    monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path))
+    target = enc.prepared_model_path()
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not a model")
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        loaded, reason = load_encoder()
+    assert reason == "" and loaded is not None
+    assert loaded.model_sha256 == enc.PREPARED_SHA256 == enc._sha256(target)
+    assert [r for r in caplog.records if r.name == "bot"] == []
+
+
+def test_prepared_model_with_another_hash_is_used_under_its_own(monkeypatch, tmp_path, caplog):
+    # As if this machine's onnx release wrote other bytes: made again once, then used with a warning.
+    monkeypatch.delenv("BOT_ENCODER", raising=False)
+    monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path))
     monkeypatch.setattr(enc, "PREPARED_SHA256", "f" * 64)
     with caplog.at_level(logging.WARNING, logger="bot"):
         loaded, reason = load_encoder()
     assert loaded is not None and loaded.model_sha256 != "f" * 64
     assert loaded.model_sha256 == enc._sha256(enc.prepared_model_path())
-    assert any("not the recorded " + "f" * 64 in r.getMessage() for r in caplog.records)
+    assert [
+        r.getMessage() for r in caplog.records if r.name == "bot" and "not the recorded " + "f" * 64 in r.getMessage()
+    ]
 
 
 def test_hash_mismatch_means_no_encoder_and_a_reason(monkeypatch, caplog):
