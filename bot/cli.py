@@ -24,6 +24,8 @@ BLIND_QUESTIONS_4 = DEFAULT_QUESTIONS.with_name("blind_questions_4.yaml")
 BLIND_QUESTIONS_5 = DEFAULT_QUESTIONS.with_name("blind_questions_5.yaml")
 # Set 6 (session 12): the same plan (with the catalog's safety questions), another fresh helper.
 BLIND_QUESTIONS_6 = DEFAULT_QUESTIONS.with_name("blind_questions_6.yaml")
+# Set 7 (session 13): the same plan, another fresh helper, committed before it was first measured.
+BLIND_QUESTIONS_7 = DEFAULT_QUESTIONS.with_name("blind_questions_7.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely, not used to choose the thresholds.
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
 
@@ -180,6 +182,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_4, "blind 4, never tuned on"),
                 (BLIND_QUESTIONS_5, "blind 5, never tuned on"),
                 (BLIND_QUESTIONS_6, "blind 6, never tuned on"),
+                (BLIND_QUESTIONS_7, "blind 7, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():

@@ -37,6 +37,7 @@ BLIND_SAFETY_SETS = tuple(
         "safety_blind_4.yaml",
         "safety_blind_5.yaml",
         "safety_blind_6.yaml",
+        "safety_blind_7.yaml",
     )
 )
 
