@@ -277,7 +277,7 @@ class SafetyCheck:
             if match:
                 start = prepared.count(" ", 0, match.start())
                 span = Hit("pattern", start, start + max(1, match.group(0).count(" ") + 1))
-                fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, True))
+                fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, p.confirm))
         return fired
 
     def _demoted(self, tokens: list[str], hits: list[Hit], risk: Hit | None) -> str | None:

@@ -52,6 +52,7 @@ class SafetyPattern:
     label: str
     pattern: re.Pattern[str]
     tier: str = "urgent"
+    confirm: bool = True  # as for a rule: False means the words are explicit enough alone
 
 
 @dataclass(frozen=True)
@@ -209,16 +210,18 @@ def _read_patterns(c: _Checks, data: Any, file: str) -> list[SafetyPattern]:
             c.error(file, label, None, "must be a list of patterns")
             continue
         for i, item in enumerate(items):
-            tier = "urgent"
+            tier, confirm = "urgent", True
             if isinstance(item, dict):
-                tier, item = item.get("tier", "urgent"), item.get("pattern")
+                tier, confirm, item = item.get("tier", "urgent"), item.get("confirm", True), item.get("pattern")
                 if tier not in TIERS:
                     c.error(file, label, f"[{i}].tier", f"{tier!r} is not one of: {', '.join(TIERS)}")
+                if not isinstance(confirm, bool):
+                    c.error(file, label, f"[{i}].confirm", "must be true or false")
             if not isinstance(item, str):
                 c.error(file, label, f"[{i}]", "must be a pattern in quotes")
                 continue
             try:
-                out.append(SafetyPattern(label, re.compile(item), tier))
+                out.append(SafetyPattern(label, re.compile(item), tier, confirm is not False))
             except re.error as exc:
                 c.error(file, label, f"[{i}]", f"is not a valid pattern: {exc}")
     return out

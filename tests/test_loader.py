@@ -573,6 +573,12 @@ def test_bad_regex_in_safety_patterns(faq: Path) -> None:
     assert_fails(faq, "detector/patterns.yaml", "crisis", "[1]", "not a valid pattern")
 
 
+def test_a_pattern_confirm_that_is_not_true_or_false_is_refused(faq: Path) -> None:
+    explicit = "    - {pattern: '\\bsuicid', confirm: 'no'}\n"
+    replace_once(faq / "detector" / "patterns.yaml", "    - '\\bsuicid'\n", explicit)
+    assert_fails(faq, "detector/patterns.yaml", "crisis", "[1].confirm", "true or false")
+
+
 def test_safety_reply_with_an_unknown_label(faq: Path) -> None:
     set_field(faq / "safety.yaml", "safety-dosing", "label", "doses")
     assert_fails(faq, "safety.yaml", "safety-dosing", "label", "not one of")
