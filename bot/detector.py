@@ -111,14 +111,16 @@ class BlockScorer:
     block (character n-grams, word n-grams, then the sentence vector) multiplies its own
     slice of the weights: no sparse matrices are stacked, and sklearn's per-call input
     checks (about 2 ms a question) are skipped. Used by the detector and bot/intent.py.
+    The sparse blocks are views of the model's own weights, not copies (the learned
+    matcher's are 13 MB, held once per worker).
     """
 
     def __init__(
         self, model: LogisticRegression, sparse_sizes: Sequence[int], vector_weight: float, *, extra: int = 0
     ) -> None:
         coef = model.coef_
-        self.blocks = [np.ascontiguousarray(b.T) for b in np.split(coef, np.cumsum(sparse_sizes), axis=1)]
-        rest = self.blocks.pop()  # what is left after the sparse blocks: the vector, then `extra` dense features
+        self.blocks = np.split(coef, np.cumsum(sparse_sizes), axis=1)  # views: (classes, block features)
+        rest = self.blocks.pop().T  # what is left after the sparse blocks: the vector, then `extra` dense features
         split = rest.shape[0] - extra
         self.vector, self.extra = rest[:split] * vector_weight, np.ascontiguousarray(rest[split:])
         self.bias = model.intercept_
@@ -130,7 +132,7 @@ class BlockScorer:
         extra: np.ndarray | None = None,
     ) -> np.ndarray:
         """Return the class probabilities for one message's feature rows (see RowTfidf), vector and extra features."""
-        scores = self.bias + sum(vals @ w[idx] for (idx, vals), w in zip(rows, self.blocks, strict=True))
+        scores = self.bias + sum(w[:, idx] @ vals for (idx, vals), w in zip(rows, self.blocks, strict=True))
         if vector is not None:
             scores = scores + vector @ self.vector
         if extra is not None:
