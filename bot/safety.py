@@ -275,11 +275,16 @@ class SafetyCheck:
                     break
             if found is not None:
                 fired.append((rule.label, rule.id, rule.tier != URGENT, found, rule.confirm))
+        idioms = [h for h in hits if h.concept == IDIOM]
         for i, p in enumerate(self.data.patterns):
             match = p.pattern.search(prepared)
             if match:
                 start = prepared.count(" ", 0, match.start())
                 span = Hit("pattern", start, start + max(1, match.group(0).count(" ") + 1))
+                # A pattern's words inside a fixed idiom count for nothing, as a concept's do:
+                # "shooting myself in the foot".
+                if any(idiom.start <= span.start and span.end <= idiom.end for idiom in idioms):
+                    continue
                 fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, p.confirm))
         return fired
 

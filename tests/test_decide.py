@@ -141,6 +141,8 @@ def test_who_are_you_is_answered_by_the_entry_about_the_bot(bot) -> None:
         "goodbye everyone, i wont be here tomorrow",
         "this is my goodbye",
         "bye forever",
+        "goodbye world",
+        "adios para siempre",
         "see you on the other side",
         "im done with everything",
     ],

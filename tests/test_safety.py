@@ -51,6 +51,7 @@ CRISIS_MESSAGES = [
     # direct
     "i want to kill myself",
     "i want to die",
+    "i want to die of embarrassment and then kill myself",  # an idiom blanks only its own words
     "i am suicidal",
     "im thinking about suicide",
     "planning my suicide",
@@ -116,6 +117,7 @@ def test_crisis_is_urgent(ask, text: str) -> None:
 # ------------------------------------------------------------- urgent, someone else
 OTHER_MESSAGES = [
     "my son said he wants to kill himself",
+    "can a 504 plan include mental health? my daughter has been talking about ending her life",
     "my daughter is talking about suicide",
     "my 9 year old keeps saying he wishes he was dead",
     "my teen says life isnt worth living",
@@ -292,6 +294,10 @@ def test_concern_gets_the_normal_reply_with_a_resource_line(ask, text: str) -> N
 # ---------------------------------------------------------------- false alarms
 NOTHING = [
     "stroke of luck that we found a good doctor",
+    # idioms, also where a pattern would read their words ("shooting myself")
+    "i keep shooting myself in the foot by procrastinating",
+    "i literally want to die of embarrassment, i called my teacher mom",
+    "me quiero morir de la verguenza, se me olvido la reunion otra vez",
     # a whole supply taken needs pills or meds, not a snack
     "my son ate a handful of almonds before school, is that a good snack for adhd",
     # a medicine and the word "on" without a sign of danger
