@@ -15,7 +15,7 @@ Two tiers come out:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -84,6 +84,10 @@ class Hit:
     concept: str
     start: int
     end: int
+
+    def within(self, spans: Sequence[Hit]) -> bool:
+        """Return True when this hit lies inside one of the spans (a fixed idiom's words)."""
+        return any(span.start <= self.start and self.end <= span.end for span in spans)
 
 
 @dataclass(frozen=True)
@@ -205,9 +209,7 @@ class Lexicon:
         # A fixed idiom's words are not read on their own: "stroke" in "a stroke of luck".
         idioms = [h for h in hits if h.concept == IDIOM]
         if idioms:
-            hits = [
-                h for h in hits if h.concept == IDIOM or not any(i.start <= h.start and h.end <= i.end for i in idioms)
-            ]
+            hits = [h for h in hits if h.concept == IDIOM or not h.within(idioms)]
         return hits
 
 
@@ -283,7 +285,7 @@ class SafetyCheck:
                 span = Hit("pattern", start, start + max(1, match.group(0).count(" ") + 1))
                 # A pattern's words inside a fixed idiom count for nothing, as a concept's do:
                 # "shooting myself in the foot".
-                if any(idiom.start <= span.start and span.end <= idiom.end for idiom in idioms):
+                if span.within(idioms):
                     continue
                 fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, p.confirm))
         return fired
