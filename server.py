@@ -75,7 +75,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # at all it fails closed, raising ContentError, and nothing is served.
     app.extensions["faq_bot"] = LiveBot(
         app.config["FAQ_DIR"],
-        loader=functools.partial(load_bot, serve_drafts=app.config["SERVE_DRAFTS"]),
+        # Models not saved yet are trained in a child process: a worker never holds what training leaves behind.
+        loader=functools.partial(load_bot, serve_drafts=app.config["SERVE_DRAFTS"], train_in_child=True),
         interval=app.config["RELOAD_INTERVAL"],
         state_dir=app.config["STATE_DIR"] or None,
         settle=app.config["RELOAD_SETTLE"],

@@ -12,7 +12,10 @@ instead of training them again (about 40 s for both models on this machine).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
+import fcntl
 import functools
 import hashlib
 import json
@@ -22,7 +25,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -320,12 +323,15 @@ def load_saved_model(key: tuple, folder: Path) -> object | None:
         return None
     try:
         header = json.loads(header_path.read_text(encoding="utf-8"))
-        data = data_path.read_bytes()
         if not isinstance(header, dict) or header.get("name") != name:
             raise ValueError("header is for another model")
-        if hashlib.sha256(data).hexdigest() != header.get("sha256"):
-            raise ValueError("file does not match its header")
-        model = pickle.loads(data)  # noqa: S301 -- our own file, its hash checked above
+        # Hashed and read from one open file (a replaced file is another inode), in pieces:
+        # holding the whole file's bytes beside the model would raise the worker's peak memory.
+        with data_path.open("rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != header.get("sha256"):
+                raise ValueError("file does not match its header")
+            handle.seek(0)
+            model = pickle.load(handle)  # noqa: S301 -- our own file, its hash checked above
         _mark_used(data_path)
         return model
     except Exception as exc:  # noqa: BLE001 -- any failure means: train again
@@ -373,6 +379,52 @@ def _prune(folder: Path, *, keep: int, idle_seconds: float = 3600.0) -> None:
             old.with_suffix(".json").unlink(missing_ok=True)
 
 
+_ELSEWHERE: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("train_elsewhere", default=None)
+
+
+@contextlib.contextmanager
+def training_elsewhere(train: Callable[[], None]) -> Iterator[None]:
+    """Within this block, a model neither in memory nor on disk is first asked of train().
+
+    train() should train and save every model of the bot in another process (training peaks
+    at about 1.3 GB, and the allocator keeps some of it: more than a server worker may hold);
+    the model is then loaded from disk, and built here only if that saved none. train() runs
+    at most once per block.
+    """
+    ran = False
+
+    def once() -> bool:
+        nonlocal ran
+        if ran:
+            return False
+        ran = True
+        train()
+        return True
+
+    token = _ELSEWHERE.set(once)
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
+
+
+@contextlib.contextmanager
+def _training_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the saved-models folder (none if it cannot be written)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / ".training.lock").open("a")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def trained_model(
     key: tuple,
     build: Callable[[], T],
@@ -396,6 +448,12 @@ def trained_model(
             return hit
     folder = folder if folder is not None else model_cache_dir()
     model = load_saved_model(disk_key, folder)
+    elsewhere = _ELSEWHERE.get()
+    if model is None and elsewhere is not None:
+        with _training_lock(folder):  # two workers starting together: one trains, the other waits
+            model = load_saved_model(disk_key, folder)  # saved meanwhile by the one before us?
+            if model is None and elsewhere():
+                model = load_saved_model(disk_key, folder)
     if model is not None:
         model = attach(model)
     else:

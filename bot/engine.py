@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import logging
 import threading
@@ -12,7 +14,7 @@ import numpy as np
 
 from .content import DEFAULT_FAQ_DIR, Entry, KnowledgeBase, load_knowledge_base
 from .decide import DECISION_FILE, DecisionModel, Signals, Thresholds, decide_lexical
-from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_model
+from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_model, training_elsewhere
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
 from .intent import OUT, IntentModel
 from .matcher import Match, Matcher
@@ -434,11 +436,14 @@ def load_bot(
     encoder: Encoder | None | bool = True,
     matcher_model: bool = True,
     serve_drafts: bool = True,
+    train_in_child: bool = False,
 ) -> Bot:
     """Load and validate the content once and return a ready Bot (with the sentence encoder if it loads).
 
     `matcher_model=False` leaves out the matcher's learned second opinion (content checks need
     only the lexical matcher and the safety layer, and start several seconds sooner).
+    `train_in_child=True` (server workers) trains models that are not saved yet in a child
+    process and loads them from disk, so the worker never holds what training leaves behind.
     """
     reason = ""
     if encoder is True:
@@ -460,7 +465,12 @@ def load_bot(
             decision = DecisionModel.load(folder / MATCHER_DIR / DECISION_FILE)
         else:
             reason = f"there is no {MATCHER_DIR}/{DECISION_FILE} (run `python -m bot tune-matcher`)"
-    bot = Bot(kb, thresholds=thresholds, encoder=encoder or None, training=training, decision=decision)
+    with contextlib.ExitStack() as stack:
+        if train_in_child:
+            from .prepare_models import train_in_child as train
+
+            stack.enter_context(training_elsewhere(functools.partial(train, faq_dir, serve_drafts=serve_drafts)))
+        bot = Bot(kb, thresholds=thresholds, encoder=encoder or None, training=training, decision=decision)
     bot.matcher_reason = "" if bot.matcher_mode == "hybrid" else reason
     if bot.matcher_mode == "lexical" and matcher_model:
         log.warning("matcher: lexical only, because %s", reason)

@@ -180,3 +180,73 @@ def test_the_real_models_are_saved_beside_the_vectors(bot) -> None:
     for path in saved:
         header = json.loads(path.with_suffix(".json").read_text())
         assert set(header) == {"name", "sha256", "key"}
+
+
+def test_a_model_trained_elsewhere_is_loaded_not_built(tmp_path) -> None:
+    """A server worker asks a child process to train (training_elsewhere); it then loads the saved file."""
+    builds, calls = [], []
+
+    def build() -> Detector:
+        builds.append(1)
+        return make_detector()
+
+    def child() -> None:  # stands in for `python -m bot.prepare_models`: trains and saves both models
+        calls.append(1)
+        save_model(("a", "v1"), make_detector(), tmp_path)
+        save_model(("b", "v1"), make_detector(), tmp_path)
+
+    with detector_module.training_elsewhere(child):
+        first = trained_model(("a",), build, attach=lambda d: d.attach(vector), disk_key=("a", "v1"), folder=tmp_path)
+        second = trained_model(("b",), build, attach=lambda d: d.attach(vector), disk_key=("b", "v1"), folder=tmp_path)
+    assert calls == [1] and builds == []  # one child for both models, nothing trained here
+    assert isinstance(first, Detector) and first.embed is vector and isinstance(second, Detector)
+    assert (tmp_path / ".training.lock").is_file()  # two workers starting together train once
+
+
+def test_a_child_that_saved_nothing_is_not_asked_twice_and_the_model_is_built_here(tmp_path) -> None:
+    builds, calls = [], []
+
+    def build() -> Detector:
+        builds.append(1)
+        return make_detector()
+
+    with detector_module.training_elsewhere(lambda: calls.append(1)):
+        trained_model(("a",), build, attach=lambda d: d, disk_key=("a",), folder=tmp_path)
+        trained_model(("b",), build, attach=lambda d: d, disk_key=("b",), folder=tmp_path)
+    assert calls == [1] and builds == [1, 1]
+    # Outside the block (the CLI, tests, the child itself) models are trained in this process.
+    detector_module._CACHE.clear()
+    trained_model(("c",), build, attach=lambda d: d, disk_key=("c",), folder=tmp_path)
+    assert calls == [1] and builds == [1, 1, 1]
+
+
+def test_a_saved_model_skips_the_child(tmp_path) -> None:
+    save_model(("a",), make_detector(), tmp_path)
+    calls = []
+    with detector_module.training_elsewhere(lambda: calls.append(1)):
+        trained_model(("a",), make_detector, attach=lambda d: d, disk_key=("a",), folder=tmp_path)
+    assert calls == []
+
+
+def test_the_server_loads_with_models_trained_in_a_child(monkeypatch) -> None:
+    """create_app's loader asks for the child, with the folder and drafts setting it loads."""
+    import server
+
+    seen = {}
+
+    def fake_load_bot(faq_dir=None, **kwargs):
+        seen.update(kwargs, faq_dir=faq_dir)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(server, "load_bot", fake_load_bot)
+    with pytest.raises(RuntimeError, match="stop here"):
+        server.create_app({"TESTING": True, "RELOAD_INTERVAL": 0, "SERVE_DRAFTS": False})
+    assert seen["train_in_child"] is True and seen["serve_drafts"] is False
+
+
+def test_a_child_that_fails_is_logged_and_the_caller_goes_on(tmp_path, caplog) -> None:
+    from bot.prepare_models import train_in_child
+
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        train_in_child(tmp_path / "no-such-folder", serve_drafts=False)  # returns; the worker trains itself
+    assert "could not train the models in a child process" in caplog.text and "cannot train" in caplog.text

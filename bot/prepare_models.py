@@ -1,0 +1,81 @@
+"""`python -m bot.prepare_models [--faq DIR] [--no-drafts]`: train and save the bot's models now.
+
+The models are the safety detector and the learned matcher. A server worker runs this in a
+child process when no saved model matches its content (after a change of the code, the
+training data or faq/detector/): training peaks at about 1.3 GB and leaves memory behind
+that the allocator keeps, more than a worker may hold (350 MB). The worker then loads the
+saved files, as on every later start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .encoder import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+_TRAIN_TIMEOUT = 1800  # seconds; about 1-2.5 minutes here when nothing is cached
+
+
+def main(argv: list[str]) -> int:
+    """Load the bot once (which trains and saves what is not saved yet). Return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m bot.prepare_models", description=__doc__.splitlines()[0])
+    parser.add_argument("--faq", help="content folder (default: faq/)")
+    parser.add_argument(
+        "--no-drafts", action="store_true", help="leave out draft entries (as a server with BOT_SERVE_DRAFTS=0)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .engine import load_bot
+    from .errors import ContentError
+
+    started = time.perf_counter()
+    try:
+        bot = load_bot(args.faq, serve_drafts=not args.no_drafts)
+    except ContentError as exc:
+        print(f"cannot train: {exc}", file=sys.stderr)
+        return 1
+    print(f"models ready ({bot.matcher_mode} matcher) in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def train_in_child(faq_dir: str | Path | None, *, serve_drafts: bool) -> None:
+    """Train and save the models for this content in a child process; log a failure and go on.
+
+    On a failure the caller finds no saved model and trains in its own process, as before.
+    """
+    command = [sys.executable, "-m", "bot.prepare_models"]
+    if faq_dir is not None:
+        command += ["--faq", str(faq_dir)]
+    if not serve_drafts:
+        command.append("--no-drafts")
+    log.info("training the safety detector and the learned matcher in a child process (once per content version)")
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=_TRAIN_TIMEOUT,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+            },
+            check=False,
+        )
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        failure = lines[-1:] if done.returncode else []
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        failure = [str(exc)]
+    if failure:
+        log.warning("could not train the models in a child process (%s); training them here", failure[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
