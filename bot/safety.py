@@ -37,6 +37,7 @@ CUE = "cue"
 REASSURANCE = "reassurance"
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
+TOPIC, NOW = "topic", "now"
 _CRISIS_LABELS = ("crisis", "crisis-other")
 _OVERDOSE_KIN = ("crisis", "crisis-other", "emergency")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
@@ -295,6 +296,10 @@ class SafetyCheck:
         present = {h.concept for h in hits}
         if risk is not None and self._negated(tokens, hits, risk):
             return NEGATED
+        # Suicide or self-harm as a subject (talk about it, grieve it), even asked with "how do i":
+        # a concern unless words of a present danger are there too (the detector may still say urgent).
+        if TOPIC in present and NOW not in present:
+            return ASKED
         if "keep" in present:
             return None
         if present & {"risk-question", "research"}:
