@@ -56,3 +56,26 @@ def _without_server_banner():
 
 
 _without_server_banner()
+
+
+def on_starting(server):
+    """Train the models not saved yet once, in a child process, before any worker starts.
+
+    A worker that loads for longer than `timeout` is killed; training the safety detector and
+    the learned matcher (after a change of the training data or faq/detector/) takes about a
+    minute, so it is done here, once; the workers then load the saved models in seconds. The
+    child reads the same BOT_* settings; the master itself imports nothing of the bot.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    server.log.info("preparing the bot's models (about a minute when the training data changed)")
+    try:
+        done = subprocess.run([sys.executable, str(root / "server.py"), "--prepare-models"], cwd=root, check=False)
+        failed = f"exit status {done.returncode}" if done.returncode else ""
+    except OSError as exc:
+        failed = str(exc)
+    if failed:
+        server.log.warning("could not prepare the models (%s); each worker will train them itself", failed)

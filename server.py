@@ -115,12 +115,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="address to listen on (default BOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default BOT_PORT or 8000)")
     parser.add_argument("--threads", type=int, help="worker threads (default BOT_THREADS or 8)")
+    parser.add_argument(
+        "--prepare-models",
+        action="store_true",
+        help="train and save the models for BOT_FAQ_DIR now (if not saved yet), then exit; "
+        "gunicorn.conf.py runs this before starting its workers",
+    )
     args = parser.parse_args(argv)
     try:
         config = read_settings(Config(str(ROOT)))  # only the host and port, before the slow load
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.prepare_models:
+        from bot.prepare_models import prepare
+
+        return prepare(config["FAQ_DIR"], serve_drafts=config["SERVE_DRAFTS"])
     host = args.host or config["HOST"]
     port = args.port if args.port is not None else config["PORT"]
     problem = _cannot_listen(host, port)  # say so at once, not after a minute of loading

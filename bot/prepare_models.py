@@ -32,17 +32,22 @@ def main(argv: list[str]) -> int:
         "--no-drafts", action="store_true", help="leave out draft entries (as a server with BOT_SERVE_DRAFTS=0)"
     )
     args = parser.parse_args(argv)
+    return prepare(args.faq, serve_drafts=not args.no_drafts)
+
+
+def prepare(faq_dir: str | Path | None, *, serve_drafts: bool) -> int:
+    """Load the bot once in this process (training and saving what is not saved yet). Return the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .engine import load_bot
     from .errors import ContentError
 
     started = time.perf_counter()
     try:
-        bot = load_bot(args.faq, serve_drafts=not args.no_drafts)
+        bot = load_bot(faq_dir, serve_drafts=serve_drafts)
     except ContentError as exc:
         print(f"cannot train: {exc}", file=sys.stderr)
         return 1
-    print(f"models ready ({bot.matcher_mode} matcher) in {time.perf_counter() - started:.0f} s")
+    print(f"models ready ({bot.matcher_mode} matcher) in {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 
 

@@ -250,3 +250,47 @@ def test_a_child_that_fails_is_logged_and_the_caller_goes_on(tmp_path, caplog) -
     with caplog.at_level(logging.WARNING, logger="bot"):
         train_in_child(tmp_path / "no-such-folder", serve_drafts=False)  # returns; the worker trains itself
     assert "could not train the models in a child process" in caplog.text and "cannot train" in caplog.text
+
+
+def test_server_prepare_models_trains_for_the_configured_content_and_exits(monkeypatch) -> None:
+    """`python server.py --prepare-models` (run by gunicorn.conf.py) reads the BOT_* settings."""
+    import server
+    from bot import prepare_models
+
+    seen = []
+    monkeypatch.setattr(prepare_models, "prepare", lambda faq, *, serve_drafts: seen.append((faq, serve_drafts)) or 0)
+    monkeypatch.setenv("BOT_SERVE_DRAFTS", "false")
+    monkeypatch.setenv("BOT_PORT", "1")  # never listened on: it exits before the port check
+    assert server.main(["--prepare-models"]) == 0
+    assert len(seen) == 1 and str(seen[0][0]).endswith("faq") and seen[0][1] is False
+
+
+def test_gunicorn_prepares_the_models_in_a_child_before_the_workers_start(monkeypatch) -> None:
+    import runpy
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    settings = runpy.run_path(str(root / "gunicorn.conf.py"))
+    calls = []
+
+    class Log:
+        def __init__(self) -> None:
+            self.lines = []
+
+        def info(self, *args) -> None:
+            self.lines.append(("info", args))
+
+        def warning(self, *args) -> None:
+            self.lines.append(("warning", args))
+
+    def fake_run(command, **kwargs):
+        calls.append((command, kwargs))
+        return subprocess.CompletedProcess(command, 3)
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    server = type("Server", (), {"log": Log()})()
+    settings["on_starting"](server)
+    ((command, kwargs),) = calls
+    assert command[1:] == [str(root / "server.py"), "--prepare-models"] and kwargs["cwd"] == root
+    assert any(level == "warning" and "exit status 3" in args[1] for level, args in server.log.lines)
