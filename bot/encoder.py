@@ -340,6 +340,28 @@ def prepare_model(source: Path, target: Path) -> str:
     return digest
 
 
+def run_in_child(module: str, args: list[str], *, timeout: float) -> str:
+    """Run `python -m module args` in a child process (work that needs more memory than a worker
+    should keep); return "" on success, else why it failed (the last line of its stderr)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", module, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+            },
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    if not done.returncode:
+        return ""
+    return (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+
+
 def _model_to_run(source: Path, *, fresh: bool = False) -> tuple[Path, str]:
     """Return the prepared model's path and sha256, making it first if need be; else the source's.
 
@@ -349,25 +371,11 @@ def _model_to_run(source: Path, *, fresh: bool = False) -> tuple[Path, str]:
     target = prepared_model_path()
     if not target.is_file():
         log.info("preparing the sentence encoder's 8-bit model (once; about 10 s): %s", target)
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "bot.prepare_encoder"],
-                capture_output=True,
-                text=True,
-                timeout=_PREPARE_TIMEOUT,
-                env={
-                    **os.environ,
-                    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-                },
-                check=False,
-            )
-            failure = done.stderr.strip().splitlines()[-1:] if done.returncode else []
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            failure = [str(exc)]
+        failure = run_in_child("bot.prepare_encoder", [], timeout=_PREPARE_TIMEOUT)
         if failure or not target.is_file():
             log.warning(
                 "could not prepare the 8-bit encoder model (%s); using the slower model as shipped",
-                failure[0] if failure else "no file was written",
+                failure or "no file was written",
             )
             return source, MODEL_ONNX.sha256
         fresh = True

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from .encoder import REPO_ROOT
+from .encoder import run_in_child
 
 log = logging.getLogger(__name__)
 
@@ -56,30 +54,13 @@ def train_in_child(faq_dir: str | Path | None, *, serve_drafts: bool) -> None:
 
     On a failure the caller finds no saved model and trains in its own process, as before.
     """
-    command = [sys.executable, "-m", "bot.prepare_models"]
-    if faq_dir is not None:
-        command += ["--faq", str(faq_dir)]
+    args = [] if faq_dir is None else ["--faq", str(faq_dir)]
     if not serve_drafts:
-        command.append("--no-drafts")
+        args.append("--no-drafts")
     log.info("training the safety detector and the learned matcher in a child process (once per content version)")
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=_TRAIN_TIMEOUT,
-            env={
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-            },
-            check=False,
-        )
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        failure = lines[-1:] if done.returncode else []
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        failure = [str(exc)]
+    failure = run_in_child("bot.prepare_models", args, timeout=_TRAIN_TIMEOUT)
     if failure:
-        log.warning("could not train the models in a child process (%s); training them here", failure[0])
+        log.warning("could not train the models in a child process (%s); training them here", failure)
 
 
 if __name__ == "__main__":
