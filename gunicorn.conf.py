@@ -78,4 +78,4 @@ def on_starting(server):
     except OSError as exc:
         failed = str(exc)
     if failed:
-        server.log.warning("could not prepare the models (%s); each worker will train them itself", failed)
+        server.log.warning("could not prepare the models (%s); the workers will prepare them as they load", failed)
