@@ -26,6 +26,8 @@ BLIND_QUESTIONS_5 = DEFAULT_QUESTIONS.with_name("blind_questions_5.yaml")
 BLIND_QUESTIONS_6 = DEFAULT_QUESTIONS.with_name("blind_questions_6.yaml")
 # Set 7 (session 13): the same plan, another fresh helper, committed before it was first measured.
 BLIND_QUESTIONS_7 = DEFAULT_QUESTIONS.with_name("blind_questions_7.yaml")
+# Set 8 (session 15): the same plan, three fresh helpers, committed before it was first measured.
+BLIND_QUESTIONS_8 = DEFAULT_QUESTIONS.with_name("blind_questions_8.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely, not used to choose the thresholds.
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
 
@@ -183,6 +185,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_5, "blind 5, never tuned on"),
                 (BLIND_QUESTIONS_6, "blind 6, never tuned on"),
                 (BLIND_QUESTIONS_7, "blind 7, never tuned on"),
+                (BLIND_QUESTIONS_8, "blind 8, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():
