@@ -16,7 +16,8 @@ OUT_OF_SCOPE = "out-of-scope"
 # here, so set 6's questions for them counted as in-scope questions the bot could never get right.)
 SAFETY_IDS = ("safety-crisis", "safety-crisis-other", "safety-harm", "safety-emergency", "safety-dosing")
 TAGS = frozenset(
-    "typo parent teen adult staff long brand lay indirect near-miss mixed formal marketing non-native".split()
+    """typo parent teen adult staff long brand lay indirect near-miss mixed formal marketing non-native
+    kiosk-short""".split()
 )
 
 
