@@ -151,7 +151,11 @@ class Thresholds:
     # The detector alone, with no risk word, is urgent from here. 0.97 until session 13; with
     # the neighbour features, 0.93 (5-fold: crisis urgent 79.7 -> 82.1%, harm 88.5 -> 91.6%,
     # urgent false alarms 2.6 -> 2.9%; no dev question urgent; 5 more of 5,183 training questions).
-    urgent_alone: float = 0.93
+    # Session 15, with 1,758 more exemplars, 0.9 (5-fold against 0.93: crisis urgent 85.1 -> 86.7%,
+    # someone else 93.5 -> 94.8%, harm 91.2 -> 92.3%, emergencies 96.2 -> 96.5%, urgent false alarms
+    # 2.7 -> 2.8%, notes 13.0 -> 12.8%). Recall first: confirm 0.2 would cut false alarms to 2.5%
+    # for half a point of urgent recall in each class.
+    urgent_alone: float = 0.9
 
 
 class Lexicon:
@@ -385,6 +389,13 @@ class SafetyCheck:
                 tier, p = URGENT, risk
                 if best_label != "harm" or "harm" in labels:
                     label = best_label
+                if label in _CRISIS_LABELS:
+                    # The reply for parents needs a word for someone else ("my son", "she"), or a
+                    # detector that clearly reads it so ("a goodbye note in my daughters room"):
+                    # an even split had sent "how many pills does it take to die" there.
+                    mine, theirs = probs.get("crisis", 0.0), probs.get("crisis-other", 0.0)
+                    other = ev.other or "crisis-other" in labels or theirs >= 3 * mine
+                    label = "crisis-other" if other and theirs >= mine else "crisis"
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
