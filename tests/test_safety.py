@@ -343,6 +343,12 @@ NOTHING = [
     "took my adderall this morning, feeling good",
     "teacher says my child wont stop talking and fidgeting",  # "wont stop" alone is no emergency sign
     "this cake is to die for, is sugar bad for adhd kids",
+    # fixed expressions (concepts.yaml, idiom) where a pattern would read "die", "me corte", "emergency"
+    "my 7 year old says he is going to die of boredom on every car ride",
+    "me corte el dedo picando cebolla, nada grave, puedo cambiar la cita?",
+    "where is the emergency exit",
+    "can i update my emergency contact",
+    "donde esta la salida de emergencia",
 ]
 
 # Everyday goodbyes and "last time" talk: farewell cues alone are not a goodbye message.
