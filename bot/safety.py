@@ -376,8 +376,7 @@ class SafetyCheck:
             why = None if None in reasons else (NEGATED if NEGATED in reasons else reasons[0])
             confirm = all(f[4] for f in mine if ev.demoted[f[1]] is None)
             rule = next((f[1] for f in mine if ev.demoted[f[1]] is None), mine[0][1])
-            if label == "crisis" and ev.other and (not probs or probs.get("crisis-other", 0) >= probs.get("crisis", 0)):
-                label = "crisis-other"
+            label = self._whose(label, ev, probs, labels)
             p = p_of(label)
             if strong:
                 tier = URGENT  # explicit words need no second opinion
@@ -388,14 +387,7 @@ class SafetyCheck:
                 # harm to others needs harm words: a goodbye it half-reads as harm stays a crisis.
                 tier, p = URGENT, risk
                 if best_label != "harm" or "harm" in labels:
-                    label = best_label
-                if label in _CRISIS_LABELS:
-                    # The reply for parents needs a word for someone else ("my son", "she"), or a
-                    # detector that clearly reads it so ("a goodbye note in my daughters room"):
-                    # an even split had sent "how many pills does it take to die" there.
-                    mine, theirs = probs.get("crisis", 0.0), probs.get("crisis-other", 0.0)
-                    other = ev.other or "crisis-other" in labels or theirs >= 3 * mine
-                    label = "crisis-other" if other and theirs >= mine else "crisis"
+                    label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
@@ -408,18 +400,32 @@ class SafetyCheck:
         if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
             # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
             tier = CONCERN if REASSURANCE in ev.concepts else URGENT
-            return Assessment(tier, self._split(best_label, probs), ev.lang, "detector", round(risk, 3), frozen)
+            return Assessment(tier, self._whose(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
-            return Assessment(CONCERN, self._split(best_label, probs), ev.lang, "detector", round(best_p, 3), frozen)
+            label = self._whose(best_label, ev, probs)
+            return Assessment(CONCERN, label, ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
 
     @staticmethod
-    def _split(label: str, probs: Mapping[str, float]) -> str:
-        """Return crisis or crisis-other, whichever the detector favours, for a crisis label."""
-        if label in _CRISIS_LABELS:
-            return max(_CRISIS_LABELS, key=lambda lb: probs.get(lb, 0.0))
-        return label
+    def _whose(label: str, ev: Evidence, probs: Mapping[str, float], rule_labels: Sequence[str] = ()) -> str:
+        """Return crisis or crisis-other for a crisis label: is the person at risk the writer or someone else?
+
+        The one place that chooses. The reply for parents needs a word for someone else ("my son",
+        "she") or a crisis-other rule, and a detector that leans that way; or a detector that clearly
+        reads it so with no such word ("a goodbye note in the room"), three to one. An even split
+        with no such word had sent "how many pills does it take to die" to the parents' reply.
+        A crisis-other rule's own label stands. Without the detector, the words decide.
+        """
+        if label not in _CRISIS_LABELS:
+            return label
+        if label == "crisis-other" and "crisis-other" in rule_labels:
+            return label
+        if not probs:
+            return "crisis-other" if ev.other else label
+        mine, theirs = probs.get("crisis", 0.0), probs.get("crisis-other", 0.0)
+        other = ev.other or "crisis-other" in rule_labels or theirs >= 3 * mine
+        return "crisis-other" if other and theirs >= mine else "crisis"
 
     @staticmethod
     def _about_someone_else(prepared: str, hits: list[Hit]) -> bool:

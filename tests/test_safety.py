@@ -577,6 +577,30 @@ def test_new_shapes_of_risk_show_resources(ask, text: str) -> None:
     assert_resources_shown(ask(text))
 
 
+def test_one_place_decides_whether_the_crisis_is_the_writers_or_someone_elses(chatbot) -> None:
+    """Rules, the detector's risk and the detector alone all ask SafetyCheck._whose."""
+    from bot.safety import Evidence
+
+    check = chatbot.safety
+    mine = Evidence("en", "x", frozenset({"death"}), (), {}, False)  # no word for anyone else
+    theirs = Evidence("en", "x", frozenset({"death"}), (), {}, True)  # "my son", "she"
+
+    def probs(crisis: float, other: float) -> dict[str, float]:
+        return {"none": 1 - crisis - other, "crisis": crisis, "crisis-other": other, "harm": 0.0}
+
+    # The detector alone, sure of a crisis, leaning two to one to someone else: with no word for
+    # anyone else, the reply for the writer; with one, the reply for the parent or friend.
+    assert check.decide(mine, probs(0.32, 0.64)).label == "crisis"
+    assert check.decide(theirs, probs(0.32, 0.64)).label == "crisis-other"
+    # Three to one is clear enough without the word ("a goodbye note in the room").
+    assert check.decide(mine, probs(0.24, 0.72)).label == "crisis-other"
+    # A word for someone else does not outvote a detector that reads the writer at risk.
+    assert check.decide(theirs, probs(0.7, 0.25)).label == "crisis"
+    assert check._whose("crisis-other", mine, probs(0.7, 0.2), ("crisis-other",)) == "crisis-other"  # its rule stands
+    assert check._whose("crisis", theirs, {}) == "crisis-other"  # no detector: the words decide
+    assert check._whose("emergency", theirs, probs(0.1, 0.8)) == "emergency"
+
+
 def test_a_message_split_between_two_dangers_counts_in_full(chatbot) -> None:
     """Urgency reads the detector's total risk (1 - p(harmless)), not one label's share."""
     from bot.safety import Evidence, Thresholds
