@@ -229,6 +229,11 @@ _NEGATED_GAP = frozenset(
 )
 
 
+def _overlap(a: Hit, b: Hit) -> bool:
+    """Return True when two hits share a token."""
+    return a.start < b.end and b.start < a.end
+
+
 class SafetyCheck:
     """Assess a message: concept rules and patterns, confirmed by the learned detector."""
 
@@ -325,6 +330,16 @@ class SafetyCheck:
         hits = self.lexicon.find(tokens)
         fired = tuple(self.rule_hits(prepared, hits))
         demoted = {f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3]) for f in fired}
+        # Two hits over the same words share one reading: in "i've never had thoughts of ending
+        # things" the negation reaches "thoughts of ending things", so "ending things" inside it is negated too.
+        # A pattern whose own words hold the negation ("i dont wanna be alive") already reads it.
+        negated = [f[3] for f in fired if demoted[f[1]] == NEGATED and f[3] is not None]
+        nots = [h for h in hits if h.concept == "negation"]
+        for f in fired:
+            span = f[3]
+            if demoted[f[1]] is None and span is not None and any(_overlap(span, n) for n in negated):
+                if not any(_overlap(span, h) for h in nots):
+                    demoted[f[1]] = NEGATED
         other = self._about_someone_else(prepared, hits)
         lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
         return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other)

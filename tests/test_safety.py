@@ -277,6 +277,8 @@ CONCERN = [
     "can you overdose on adderall",
     # negated or reassured
     "im not suicidal, i just cant focus",
+    # the negation reaches every hit over the same words ("ending it all" inside "thoughts of ending it all")
+    "ive never had thoughts of ending it all, my teen starts strattera monday and he is nervous",
     # research or homework
     "im writing a paper on adhd and suicide risk in teens",
     # suicide as a subject to talk about or grieve, even asked with "how do i"
