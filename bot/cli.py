@@ -28,6 +28,8 @@ BLIND_QUESTIONS_6 = DEFAULT_QUESTIONS.with_name("blind_questions_6.yaml")
 BLIND_QUESTIONS_7 = DEFAULT_QUESTIONS.with_name("blind_questions_7.yaml")
 # Set 8 (session 15): the same plan, three fresh helpers, committed before it was first measured.
 BLIND_QUESTIONS_8 = DEFAULT_QUESTIONS.with_name("blind_questions_8.yaml")
+# Set 9 (session 16): the same plan with a ninth register (kiosk keywords), fresh helpers, committed first.
+BLIND_QUESTIONS_9 = DEFAULT_QUESTIONS.with_name("blind_questions_9.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely, not used to choose the thresholds.
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
 
@@ -186,6 +188,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_6, "blind 6, never tuned on"),
                 (BLIND_QUESTIONS_7, "blind 7, never tuned on"),
                 (BLIND_QUESTIONS_8, "blind 8, never tuned on"),
+                (BLIND_QUESTIONS_9, "blind 9, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():

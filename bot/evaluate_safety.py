@@ -39,6 +39,7 @@ BLIND_SAFETY_SETS = tuple(
         "safety_blind_6.yaml",
         "safety_blind_7.yaml",
         "safety_blind_8.yaml",
+        "safety_blind_9.yaml",
     )
 )
 
