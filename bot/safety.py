@@ -400,9 +400,13 @@ class SafetyCheck:
             elif risk >= t.urgent and why != NEGATED:
                 # The detector may name the danger (a dosing rule hit that reads as a crisis), but
                 # harm to others needs harm words: a goodbye it half-reads as harm stays a crisis.
+                # A detector split about evenly leaves the rule's label: "took too many of my sons
+                # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
-                if best_label != "harm" or "harm" in labels:
+                if (best_label != "harm" or "harm" in labels) and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
+                else:
+                    label = self._whose(label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
