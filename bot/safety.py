@@ -405,8 +405,6 @@ class SafetyCheck:
                 tier, p = URGENT, risk
                 if (best_label != "harm" or "harm" in labels) and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
-                else:
-                    label = self._whose(label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
             elif why is not None:
