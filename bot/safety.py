@@ -155,7 +155,11 @@ class Thresholds:
     # someone else 93.5 -> 94.8%, harm 91.2 -> 92.3%, emergencies 96.2 -> 96.5%, urgent false alarms
     # 2.7 -> 2.8%, notes 13.0 -> 12.8%). Recall first: confirm 0.2 would cut false alarms to 2.5%
     # for half a point of urgent recall in each class.
-    urgent_alone: float = 0.9
+    # Session 17, with 419 more harmless look-alikes in the bank, 0.85: on the same 9,158 exemplars
+    # as before (5-fold), crisis urgent 85.9 -> 86.4%, harm 91.8 -> 92.6%, emergencies 95.7 -> 95.9%,
+    # urgent false alarms 2.8 -> 2.4% (the new look-alikes alone at 0.9: false alarms 2.3%, but
+    # half a point less urgent recall in every class).
+    urgent_alone: float = 0.85
 
 
 class Lexicon:
@@ -223,7 +227,7 @@ class Lexicon:
 _NEGATED_GAP = frozenset(
     """
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
-    intention would will am a the so that really feel feeling actually even at all and or i im an
+    intention would will am a the so that really feel feeling actually even at all and or i im an having getting
     tengo pensamientos quiero me voy a es una un estoy
     """.split()
 )
