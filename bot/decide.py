@@ -11,8 +11,8 @@ Three scorers have looked at the question by now:
 Each entry any of them ranks near the top is a candidate. A small logistic regression
 (`DecisionModel`) reads the signals about each candidate and gives the probability that
 it is the entry asked for. Its weights and its two thresholds are fitted on held-out
-folds of the training questions and decoys, the thresholds checked on the dev questions
-(`python -m bot tune-matcher`), and stored in faq/matcher/decision.yaml.
+folds of the training questions and decoys, the thresholds checked on the dev questions and
+dev near misses (`python -m bot tune-matcher`), and stored in faq/matcher/decision.yaml.
 
 The reply is then:
 - an answer when the best candidate clears `answer`;
@@ -187,7 +187,8 @@ class DecisionModel:
         header = (
             "# The matcher's decision (bot/decide.py): weights and thresholds fitted by\n"
             "# `python -m bot tune-matcher` on held-out folds of the training questions and decoys,\n"
-            "# the thresholds checked on the dev questions. Written by that command; not edited by hand.\n"
+            "# the thresholds checked on the dev questions and dev near misses. Written by that command;\n"
+            "# not edited by hand.\n"
         )
         return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
 

@@ -3,7 +3,8 @@
 The learned matcher is trained k times, each time without one fold of the training
 questions and decoys (the vetted phrasings are always in). Each held-out question then
 gets the signals the bot would see for a question it never saw. The decision's weights
-are fitted on those; its thresholds are chosen on them and checked on the dev questions.
+are fitted on those; its thresholds are chosen on them and checked on the dev questions and the
+dev near misses (out-of-scope questions that sound like the FAQ).
 The blind question set is never read here.
 """
 
