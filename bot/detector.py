@@ -70,6 +70,17 @@ class Sample:
 # own phrasings are many and easy, so each counts little.
 HARD_NEGATIVE_WEIGHT = 3.0
 FAQ_PHRASING_WEIGHT = 0.3
+# Ordinary questions the detector once misread (faq/detector/exemplars-ordinary.yaml, groups named
+# ORDINARY_GROUP...): plain questions, so each counts as one message, not as a hard negative.
+ORDINARY_GROUP = "ordinary-questions"
+ORDINARY_WEIGHT = 1.0
+
+
+def exemplar_weight(label: str, group: str) -> float:
+    """Return how much one exemplar of the bank counts in training."""
+    if label != NONE:
+        return 1.0
+    return ORDINARY_WEIGHT if group.startswith(ORDINARY_GROUP) else HARD_NEGATIVE_WEIGHT
 
 
 class RowTfidf:

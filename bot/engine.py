@@ -14,7 +14,7 @@ import numpy as np
 
 from .content import DEFAULT_FAQ_DIR, Entry, KnowledgeBase, load_knowledge_base
 from .decide import DECISION_FILE, DecisionModel, Signals, Thresholds, decide_lexical
-from .detector import FAQ_PHRASING_WEIGHT, HARD_NEGATIVE_WEIGHT, Detector, Sample, trained_model, training_elsewhere
+from .detector import FAQ_PHRASING_WEIGHT, Detector, Sample, exemplar_weight, trained_model, training_elsewhere
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
 from .intent import OUT, IntentModel
 from .matcher import Match, Matcher
@@ -37,7 +37,7 @@ def text_key(text: str) -> str:
 def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
     """Return the detector's training messages: the exemplar bank plus the FAQ's phrasings as ordinary questions."""
     samples = [
-        Sample(safety.prepare(ex.text), ex.text, ex.label, HARD_NEGATIVE_WEIGHT if ex.label == NONE else 1.0)
+        Sample(safety.prepare(ex.text), ex.text, ex.label, exemplar_weight(ex.label, ex.group))
         for ex in kb.detector.exemplars
     ]
     for entry in kb.entries:

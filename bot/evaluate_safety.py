@@ -211,7 +211,7 @@ def tune(
         Thresholds(confirm=c, urgent=u, concern=n, urgent_alone=a)
         for c in (0.1, 0.15, 0.2, 0.3, 0.4)
         for u in (0.7, 0.8, 0.85, 0.9)
-        for a in (0.9, 0.95, 0.97, 0.98, 0.99, 1.01)
+        for a in (0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 1.01)
         for n in (0.3, 0.4, 0.5)
         if u <= a
     ]

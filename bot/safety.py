@@ -145,9 +145,11 @@ class Thresholds:
 
     confirm: float = 0.1
     urgent: float = 0.8
-    concern: float = 0.4
+    # 0.4 until session 19; 0.3 wins back the resource lines the ordinary questions cost
+    # with concern_alone 0.3 (5-fold: crisis shown 94.5 -> 95.1%, dosing 97.1 -> 97.8%; notes 11.7 -> 13.1%).
+    concern: float = 0.3
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
-    concern_alone: float = 0.4  # the detector alone, with no risk word, adds a note from here
+    concern_alone: float = 0.3  # the detector alone, with no risk word, adds a note from here (0.4 until session 19)
     # The detector alone, with no risk word, is urgent from here. 0.97 until session 13; with
     # the neighbour features, 0.93 (5-fold: crisis urgent 79.7 -> 82.1%, harm 88.5 -> 91.6%,
     # urgent false alarms 2.6 -> 2.9%; no dev question urgent; 5 more of 5,183 training questions).
@@ -159,7 +161,11 @@ class Thresholds:
     # before (5-fold), urgent false alarms 2.8 -> 2.3%, urgent recall half a point lower in every
     # class. 0.85 would win that back and more (crisis urgent 86.4%, false alarms 2.4%), but it made
     # a dev question urgent ("who do i see if i think i have adhd", harm at 0.86): kept at 0.9.
-    urgent_alone: float = 0.9
+    # Session 19: the detector now also learns from 328 ordinary questions it had misread
+    # (faq/detector/exemplars-ordinary.yaml), and that dev question reads as harmless, so 0.85
+    # (5-fold on the same 9,577 exemplars as before: crisis urgent 85.4 -> 85.3%, harm 91.2 ->
+    # 91.4%, emergencies 94.9 -> 95.5%, urgent false alarms 2.3 -> 2.5%; no dev question urgent).
+    urgent_alone: float = 0.85
 
 
 class Lexicon:

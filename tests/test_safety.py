@@ -609,10 +609,10 @@ def test_a_message_split_between_two_dangers_counts_in_full(chatbot) -> None:
 
     check = chatbot.safety
     ev = Evidence("en", "x", frozenset({"symptom"}), (), {}, False)  # a risk word, but no rule fired
-    split = {"none": 0.15, "crisis": 0.425, "emergency": 0.425, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
-    assert check.decide(ev, split).urgent  # 0.85 risk, though neither label reaches 0.5
+    split = {"none": 0.18, "crisis": 0.41, "emergency": 0.41, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
+    assert check.decide(ev, split).urgent  # 0.82 risk, though neither label reaches 0.5
     no_risk_word = Evidence("en", "x", frozenset(), (), {}, False)
-    assert check.decide(no_risk_word, split).tier == "concern"  # without one, urgent needs 0.9 (urgent_alone)
+    assert check.decide(no_risk_word, split).tier == "concern"  # without one, urgent needs 0.85 (urgent_alone)
     calm = {"none": 0.9, "crisis": 0.05, "emergency": 0.05, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
     assert check.decide(ev, calm).tier is None
     assert Thresholds().urgent_alone > Thresholds().urgent  # no risk word: the detector must be surer
