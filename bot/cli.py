@@ -32,6 +32,8 @@ BLIND_QUESTIONS_8 = DEFAULT_QUESTIONS.with_name("blind_questions_8.yaml")
 BLIND_QUESTIONS_9 = DEFAULT_QUESTIONS.with_name("blind_questions_9.yaml")
 # Set 10 (session 17): the catalog's other 27 entries, ten registers (an oblique one added), committed first.
 BLIND_QUESTIONS_10 = DEFAULT_QUESTIONS.with_name("blind_questions_10.yaml")
+# Set 11 (session 20): all 54 entries, written by the developer session itself before tuning (see its header).
+BLIND_QUESTIONS_11 = DEFAULT_QUESTIONS.with_name("blind_questions_11.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely; since session 17 the matcher's
 # thresholds must keep them within the limits too (`tune-matcher`).
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
@@ -193,6 +195,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_8, "blind 8, never tuned on"),
                 (BLIND_QUESTIONS_9, "blind 9, never tuned on"),
                 (BLIND_QUESTIONS_10, "blind 10, never tuned on"),
+                (BLIND_QUESTIONS_11, "blind 11, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():
