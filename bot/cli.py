@@ -34,6 +34,8 @@ BLIND_QUESTIONS_9 = DEFAULT_QUESTIONS.with_name("blind_questions_9.yaml")
 BLIND_QUESTIONS_10 = DEFAULT_QUESTIONS.with_name("blind_questions_10.yaml")
 # Set 11 (session 20): all 54 entries, written by the developer session itself before tuning (see its header).
 BLIND_QUESTIONS_11 = DEFAULT_QUESTIONS.with_name("blind_questions_11.yaml")
+# Set 12 (session 20): 41 entries by three helper sessions that saw only the catalog; in-scope questions only.
+BLIND_QUESTIONS_12 = DEFAULT_QUESTIONS.with_name("blind_questions_12.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely; since session 17 the matcher's
 # thresholds must keep them within the limits too (`tune-matcher`).
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
@@ -196,6 +198,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 (BLIND_QUESTIONS_9, "blind 9, never tuned on"),
                 (BLIND_QUESTIONS_10, "blind 10, never tuned on"),
                 (BLIND_QUESTIONS_11, "blind 11, never tuned on"),
+                (BLIND_QUESTIONS_12, "blind 12, never tuned on"),
             )
             for path, what in sets:
                 if path.exists():
