@@ -42,6 +42,7 @@ BLIND_SAFETY_SETS = tuple(
         "safety_blind_9.yaml",
         "safety_blind_10.yaml",
         "safety_blind_11.yaml",
+        "safety_blind_12.yaml",
     )
 )
 
