@@ -13,29 +13,9 @@ from .errors import BotError, ContentError, QuestionError
 from .reply import Reply
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
-BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_questions.yaml")  # issue 9: written before any tuning
-# A second blind set, written in session 6 before that session's tuning.
-BLIND_QUESTIONS_2 = DEFAULT_QUESTIONS.with_name("blind_questions_2.yaml")
-# Set 3 (session 9): written for all 54 entries, committed before it was first measured.
-BLIND_QUESTIONS_3 = DEFAULT_QUESTIONS.with_name("blind_questions_3.yaml")
-# Set 4 (session 10): 8 per entry in eight registers, 100+ near misses, committed before it was first measured.
-BLIND_QUESTIONS_4 = DEFAULT_QUESTIONS.with_name("blind_questions_4.yaml")
-# Set 5 (session 11): the same plan, written by another fresh helper, committed before it was first measured.
-BLIND_QUESTIONS_5 = DEFAULT_QUESTIONS.with_name("blind_questions_5.yaml")
-# Set 6 (session 12): the same plan (with the catalog's safety questions), another fresh helper.
-BLIND_QUESTIONS_6 = DEFAULT_QUESTIONS.with_name("blind_questions_6.yaml")
-# Set 7 (session 13): the same plan, another fresh helper, committed before it was first measured.
-BLIND_QUESTIONS_7 = DEFAULT_QUESTIONS.with_name("blind_questions_7.yaml")
-# Set 8 (session 15): the same plan, three fresh helpers, committed before it was first measured.
-BLIND_QUESTIONS_8 = DEFAULT_QUESTIONS.with_name("blind_questions_8.yaml")
-# Set 9 (session 16): the same plan with a ninth register (kiosk keywords), fresh helpers, committed first.
-BLIND_QUESTIONS_9 = DEFAULT_QUESTIONS.with_name("blind_questions_9.yaml")
-# Set 10 (session 17): the catalog's other 27 entries, ten registers (an oblique one added), committed first.
-BLIND_QUESTIONS_10 = DEFAULT_QUESTIONS.with_name("blind_questions_10.yaml")
-# Set 11 (session 20): all 54 entries, written by the developer session itself before tuning (see its header).
-BLIND_QUESTIONS_11 = DEFAULT_QUESTIONS.with_name("blind_questions_11.yaml")
-# Set 12 (session 20): 41 entries by three helper sessions that saw only the catalog; in-scope questions only.
-BLIND_QUESTIONS_12 = DEFAULT_QUESTIONS.with_name("blind_questions_12.yaml")
+# The blind question sets (issue 9): blind_questions.yaml, then _2, _3, ... beside it, each written
+# before the tuning it measures and committed before it was first measured (its header says by whom).
+BLIND_QUESTIONS = DEFAULT_QUESTIONS.with_name("blind_questions.yaml")
 # Out-of-scope near misses (session 11): dev data, read freely; since session 17 the matcher's
 # thresholds must keep them within the limits too (`tune-matcher`).
 NEAR_MISSES_DEV = DEFAULT_QUESTIONS.with_name("near_misses_dev.yaml")
@@ -179,26 +159,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 0
 
 
+def _blind_label(path: Path) -> str:
+    """Return how eval names a blind question set: \"blind, never tuned on\", \"blind 2, never tuned on\", ..."""
+    number = path.stem.removeprefix("blind_questions").lstrip("_")
+    return f"blind{' ' + number if number else ''}, never tuned on"
+
+
 def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
-    from .evaluate import load_questions, smalltalk_figures
+    from .evaluate import load_questions, numbered_sets, smalltalk_figures
 
     if args.file is None or args.safety:
         if args.file is None:
             sets = (
                 (DEFAULT_QUESTIONS, "dev"),
                 (NEAR_MISSES_DEV, "dev near misses"),
-                (BLIND_QUESTIONS, "blind, never tuned on"),
-                (BLIND_QUESTIONS_2, "blind 2, never tuned on"),
-                (BLIND_QUESTIONS_3, "blind 3, never tuned on"),
-                (BLIND_QUESTIONS_4, "blind 4, never tuned on"),
-                (BLIND_QUESTIONS_5, "blind 5, never tuned on"),
-                (BLIND_QUESTIONS_6, "blind 6, never tuned on"),
-                (BLIND_QUESTIONS_7, "blind 7, never tuned on"),
-                (BLIND_QUESTIONS_8, "blind 8, never tuned on"),
-                (BLIND_QUESTIONS_9, "blind 9, never tuned on"),
-                (BLIND_QUESTIONS_10, "blind 10, never tuned on"),
-                (BLIND_QUESTIONS_11, "blind 11, never tuned on"),
-                (BLIND_QUESTIONS_12, "blind 12, never tuned on"),
+                *((path, _blind_label(path)) for path in numbered_sets(BLIND_QUESTIONS)),
             )
             for path, what in sets:
                 if path.exists():

@@ -21,6 +21,18 @@ TAGS = frozenset(
 )
 
 
+def numbered_sets(first: Path) -> tuple[Path, ...]:
+    """Return a blind set and its numbered successors beside it, oldest first.
+
+    `blind_questions.yaml`, then `blind_questions_2.yaml`, `_3`, ... `_10`, ... in number order:
+    a new set committed beside the others is read by `python -m bot eval` with nothing else to edit.
+    Each set's header says who wrote it and when; none is ever tuned on.
+    """
+    numbered = [p for p in first.parent.glob(f"{first.stem}_*.yaml") if p.stem.rsplit("_", 1)[1].isdigit()]
+    rest = sorted(numbered, key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    return (first, *rest) if first.exists() else tuple(rest)
+
+
 @dataclass(frozen=True)
 class Item:
     """One labelled question: the text and the ids that would be a right answer."""

@@ -23,28 +23,14 @@ import yaml
 from .detector import Detector
 from .engine import Bot, detector_samples
 from .errors import BotError
+from .evaluate import numbered_sets
 from .safety import Assessment, Evidence, SafetyCheck, Thresholds
 from .safety_data import LABELS, NONE
 
 BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
-# Every blind safety set, oldest first: each written in one sitting before the tuning it measures.
-BLIND_SAFETY_SETS = tuple(
-    BLIND_SAFETY.with_name(n)
-    for n in (
-        "safety_blind.yaml",
-        "safety_blind_2.yaml",
-        "safety_blind_3.yaml",
-        "safety_blind_4.yaml",
-        "safety_blind_5.yaml",
-        "safety_blind_6.yaml",
-        "safety_blind_7.yaml",
-        "safety_blind_8.yaml",
-        "safety_blind_9.yaml",
-        "safety_blind_10.yaml",
-        "safety_blind_11.yaml",
-        "safety_blind_12.yaml",
-    )
-)
+# Every blind safety set, oldest first (safety_blind.yaml, then _2, _3, ...): each written in one
+# sitting before the tuning it measures.
+BLIND_SAFETY_SETS = numbered_sets(BLIND_SAFETY)
 
 
 @dataclass(frozen=True)
