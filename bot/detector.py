@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import copy
 import fcntl
 import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -31,12 +31,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-import scipy
-import sklearn
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
+from .linear import LinearScorer, Terms
 from .safety_data import LABELS, NONE
 
 log = logging.getLogger("bot")
@@ -83,78 +79,6 @@ def exemplar_weight(label: str, group: str) -> float:
     return ORDINARY_WEIGHT if group.startswith(ORDINARY_GROUP) else HARD_NEGATIVE_WEIGHT
 
 
-class RowTfidf:
-    """One message's TF-IDF row, as a fitted TfidfVectorizer's transform() gives it, but fast.
-
-    It uses the vectorizer's own analyzer, vocabulary and idf weights (all fitted by
-    scikit-learn) and its settings (sublinear tf, l2 norm); only the per-call input checks
-    of transform(), about 1 ms a row, are left out. A test checks it against transform().
-    Returns the row's column indices and values.
-    """
-
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
-        if vectorizer.norm != "l2" or not vectorizer.use_idf:
-            raise ValueError("RowTfidf supports l2-normalised TF-IDF only")
-        self.analyze = vectorizer.build_analyzer()
-        self.vocabulary = vectorizer.vocabulary_
-        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
-        self.sublinear = vectorizer.sublinear_tf
-
-    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        column = self.vocabulary.get
-        for term in self.analyze(text):
-            j = column(term)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        if self.sublinear:
-            tf = 1.0 + np.log(tf)
-        vals = tf * self.idf[idx]
-        norm = np.sqrt(vals @ vals)
-        if norm > 0:
-            vals /= norm
-        return idx, vals.astype(np.float32)
-
-
-class BlockScorer:
-    """A fitted multinomial LogisticRegression applied to one message, block by block.
-
-    It is what predict_proba computes (a softmax over linear scores), but each feature
-    block (character n-grams, word n-grams, then the sentence vector) multiplies its own
-    slice of the weights: no sparse matrices are stacked, and sklearn's per-call input
-    checks (about 2 ms a question) are skipped. Used by the detector and bot/intent.py.
-    The sparse blocks are views of the model's own weights, not copies (the learned
-    matcher's are 13 MB, held once per worker).
-    """
-
-    def __init__(
-        self, model: LogisticRegression, sparse_sizes: Sequence[int], vector_weight: float, *, extra: int = 0
-    ) -> None:
-        coef = model.coef_
-        self.blocks = np.split(coef, np.cumsum(sparse_sizes), axis=1)  # views: (classes, block features)
-        rest = self.blocks.pop().T  # what is left after the sparse blocks: the vector, then `extra` dense features
-        split = rest.shape[0] - extra
-        self.vector, self.extra = rest[:split] * vector_weight, np.ascontiguousarray(rest[split:])
-        self.bias = model.intercept_
-
-    def __call__(
-        self,
-        rows: Sequence[tuple[np.ndarray, np.ndarray]],
-        vector: np.ndarray | None = None,
-        extra: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Return the class probabilities for one message's feature rows (see RowTfidf), vector and extra features."""
-        scores = self.bias + sum(w[:, idx] @ vals for (idx, vals), w in zip(rows, self.blocks, strict=True))
-        if vector is not None:
-            scores = scores + vector @ self.vector
-        if extra is not None:
-            scores = scores + extra @ self.extra
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
-
-
 def neighbour_features(sims: np.ndarray, columns: Sequence[np.ndarray], k: int = NEIGHBOURS) -> np.ndarray:
     """Return, per row of cosines and per label (its training rows in `columns`), the mean and max of the k highest."""
     out = np.zeros((sims.shape[0], 2 * len(columns)), dtype=np.float32)
@@ -169,8 +93,38 @@ def neighbour_features(sims: np.ndarray, columns: Sequence[np.ndarray], k: int =
     return out
 
 
+def vectorizers(*, words_min_df: int = 1) -> tuple[Any, Any]:
+    """Return the two unfitted TF-IDF vectorizers of both models: character and word n-grams."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32)
+    words = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        min_df=words_min_df,
+        sublinear_tf=True,
+        dtype=np.float32,
+        token_pattern=r"\S+",
+    )
+    return chars, words
+
+
+@dataclass
+class Fitted:
+    """The scikit-learn objects a model was fitted with, kept (in memory only) by the process that trained it."""
+
+    chars: Any
+    words: Any
+    model: Any
+
+
 class Detector:
-    """Give each safety label a probability for one message."""
+    """Give each safety label a probability for one message.
+
+    Trained with scikit-learn (imported only here, in the process that trains); what is
+    kept and saved is the NumPy form of bot/linear.py, so a worker that loads it never
+    imports scikit-learn or SciPy.
+    """
 
     def __init__(
         self,
@@ -181,17 +135,15 @@ class Detector:
         c: float = C,
         vector_weight: float = VECTOR_WEIGHT,
     ) -> None:
+        from scipy import sparse
+        from sklearn.linear_model import LogisticRegression
+
         self.uses_vectors = vectors is not None
         self.embed = embed if vectors is not None else None
         self.vector_weight = vector_weight
-        self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32
-        )
-        self.words = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, dtype=np.float32, token_pattern=r"\S+"
-        )
+        chars, words = vectorizers()
         prepared = [s.prepared for s in samples]
-        x = sparse.hstack([self.chars.fit_transform(prepared), self.words.fit_transform(prepared)])
+        x = sparse.hstack([chars.fit_transform(prepared), words.fit_transform(prepared)])
         y = np.array([CLASSES.index(s.label) for s in samples])
         self._neighbours: np.ndarray | None = None
         if vectors is not None:
@@ -199,10 +151,13 @@ class Detector:
             self._neighbour_columns = [np.flatnonzero(y == i) for i in range(len(CLASSES))]
             near = self._training_neighbour_features()
             x = sparse.hstack([x, sparse.csr_matrix(vectors * vector_weight), sparse.csr_matrix(near)])
-        self.model = LogisticRegression(C=c, max_iter=3000)
-        self.model.fit(x.tocsr(), y, sample_weight=np.array([s.weight for s in samples]))
-        self.classes = tuple(CLASSES[i] for i in self.model.classes_)
-        self._derive()
+        model = LogisticRegression(C=c, max_iter=3000)
+        model.fit(x.tocsr(), y, sample_weight=np.array([s.weight for s in samples]))
+        self.classes = tuple(CLASSES[i] for i in model.classes_)
+        self.chars, self.words = Terms.from_vectorizer(chars), Terms.from_vectorizer(words)
+        extra = 2 * len(CLASSES) if self._neighbours is not None else 0
+        self.scorer = LinearScorer.from_model(model, (self.chars.size, self.words.size), vector_weight, extra=extra)
+        self.fitted: Fitted | None = Fitted(chars, words, model)
 
     def _training_neighbour_features(self, chunk: int = 1000) -> np.ndarray:
         """Return each training message's neighbour features, itself left out (in chunks: n x n is large)."""
@@ -219,21 +174,14 @@ class Detector:
         """Return the neighbour features of messages (rows of unit vectors)."""
         return neighbour_features(vectors @ self._neighbours.T, self._neighbour_columns)
 
-    def _derive(self) -> None:
-        """Build the fast per-message scorer from the fitted model and vectorizers."""
-        sizes = (len(self.chars.vocabulary_), len(self.words.vocabulary_))
-        extra = 2 * len(CLASSES) if self._neighbours is not None else 0
-        self._scorer = BlockScorer(self.model, sizes, self.vector_weight, extra=extra)
-        self._chars_row, self._words_row = RowTfidf(self.chars), RowTfidf(self.words)
-
     def __getstate__(self) -> dict:
-        """What is saved on disk: the fitted parts only (no encoder, nothing derived)."""
-        return fitted_state(self, ("embed", "_scorer", "_chars_row", "_words_row"))
+        """What is saved on disk: the NumPy form only (no encoder, no scikit-learn objects)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("embed", "fitted")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.embed = None  # attach() gives it back
-        self._derive()
+        self.fitted = None
 
     def attach(self, embed: Callable[[str], np.ndarray] | None) -> Detector:
         """Give a detector loaded from disk its sentence encoder back (if it was trained with one)."""
@@ -243,52 +191,32 @@ class Detector:
             self.embed = embed
         return self
 
-    def features(self, prepared: Sequence[str], vectors: np.ndarray | None = None):
-        """Return the feature matrix for prepared texts (and their vectors, if used)."""
-        x = sparse.hstack([self.chars.transform(prepared), self.words.transform(prepared)])
-        if self.embed is not None:
-            if vectors is None:
-                raise ValueError("this detector was trained with sentence vectors; pass them")
-            x = sparse.hstack([x, sparse.csr_matrix(vectors * self.vector_weight)])
-            if self._neighbours is not None:
-                x = sparse.hstack([x, sparse.csr_matrix(self.neighbours(vectors))])
-        return x.tocsr()
+    def _row(self, prepared: str, vector: np.ndarray | None, near: np.ndarray | None) -> np.ndarray:
+        return self.scorer((self.chars(prepared), self.words(prepared)), vector, near)
 
     def probabilities(self, raw: str, prepared: str) -> Mapping[str, float]:
-        """Return the probability of each label for one message (what predict_proba gives, faster)."""
-        if len(self.classes) < 3:  # a two-class model is a sigmoid, not a softmax: the library's way
-            vectors = self.embed(raw)[None, :] if self.embed is not None else None
-            row = self.model.predict_proba(self.features([prepared], vectors))[0]
-            return dict(zip(self.classes, (float(p) for p in row), strict=True))
-        parts = (self._chars_row(prepared), self._words_row(prepared))
+        """Return the probability of each label for one message (what predict_proba gives)."""
         vector = self.embed(raw) if self.embed is not None else None
         near = self.neighbours(vector[None, :])[0] if vector is not None and self._neighbours is not None else None
-        row = self._scorer(parts, vector, near)
+        row = self._row(prepared, vector, near)
         return dict(zip(self.classes, (float(p) for p in row), strict=True))
 
     def batch(self, raws: Sequence[str], prepared: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """Return label probabilities for many messages (columns in `self.classes` order)."""
-        return self.model.predict_proba(self.features(prepared, vectors))
+        if self.uses_vectors and vectors is None:
+            raise ValueError("this detector was trained with sentence vectors; pass them")
+        vectors = vectors if self.uses_vectors else None
+        near = self.neighbours(vectors) if vectors is not None and self._neighbours is not None else None
+        rows = [
+            self._row(p, None if vectors is None else vectors[i], None if near is None else near[i])
+            for i, p in enumerate(prepared)
+        ]
+        return np.array(rows).reshape(len(prepared), len(self.classes))
 
 
 _CACHE: OrderedDict[tuple, Any] = OrderedDict()  # detectors and learned matchers
 T = TypeVar("T")
 _LOCK = threading.Lock()
-
-
-def fitted_state(model: object, derived: Sequence[str]) -> dict:
-    """Return a model's attributes minus the derived ones, for pickling.
-
-    The vectorizers' `stop_words_` (every term cut by min_df) is dropped too: scikit-learn
-    documents that it is kept only for introspection and may be deleted before pickling.
-    """
-    state = {k: v for k, v in model.__dict__.items() if k not in derived}
-    for name in ("chars", "words"):
-        vectorizer = state.get(name)
-        if vectorizer is not None and hasattr(vectorizer, "stop_words_"):
-            state[name] = vectorizer = copy.copy(vectorizer)  # shallow: the fitted vocabulary is shared
-            del vectorizer.stop_words_
-    return state
 
 
 # ------------------------------------------------------------------ models saved on disk
@@ -306,8 +234,8 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for module in (sklearn, scipy, np):
-        digest.update(f"{module.__name__}={module.__version__}\n".encode())
+    for package in ("scikit-learn", "scipy", "numpy"):  # read without importing them (a worker never does)
+        digest.update(f"{package}={importlib.metadata.version(package)}\n".encode())
     return digest.hexdigest()
 
 

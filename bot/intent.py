@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from .detector import BlockScorer, RowTfidf, fitted_state
+from .detector import Fitted, vectorizers
+from .linear import LinearScorer, Terms
 
 OUT = "out-of-scope"
 VECTOR_WEIGHT = 1.0  # chosen on the dev questions (1.0, 2.0, 3.0 tried)
@@ -24,7 +22,11 @@ C = 10.0
 
 
 class IntentModel:
-    """Give each entry id (and OUT) a probability for one question."""
+    """Give each entry id (and OUT) a probability for one question.
+
+    Fitted with scikit-learn (imported only here, in the process that trains); kept and saved
+    in the NumPy form of bot/linear.py, so a worker that loads it never imports scikit-learn.
+    """
 
     def __init__(
         self,
@@ -35,42 +37,35 @@ class IntentModel:
         embed: Callable[[str], np.ndarray],
         prepare: Callable[[str], str],
     ) -> None:
+        from scipy import sparse
+        from sklearn.linear_model import LogisticRegression
+
         self.embed = embed
         self.prepare = prepare
-        self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32
-        )
-        self.words = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, token_pattern=r"\S+"
-        )
+        chars, words = vectorizers()
         prepared = [prepare(t) for t in texts]
         x = sparse.hstack(
             [
-                self.chars.fit_transform(prepared),
-                self.words.fit_transform(prepared),
+                chars.fit_transform(prepared),
+                words.fit_transform(prepared),
                 sparse.csr_matrix(vectors * VECTOR_WEIGHT),
             ]
         ).tocsr()
         self.classes = tuple(sorted(set(labels)))
         y = np.array([self.classes.index(label) for label in labels])
         model = LogisticRegression(C=C, max_iter=3000).fit(x, y)
-        self.model = model
-        self._derive()
-
-    def _derive(self) -> None:
-        """Build the fast per-question scorer from the fitted model and vectorizers."""
-        sizes = (len(self.chars.vocabulary_), len(self.words.vocabulary_))
-        self._scorer = BlockScorer(self.model, sizes, VECTOR_WEIGHT)
-        self._chars_row, self._words_row = RowTfidf(self.chars), RowTfidf(self.words)
+        self.chars, self.words = Terms.from_vectorizer(chars), Terms.from_vectorizer(words)
+        self.scorer = LinearScorer.from_model(model, (self.chars.size, self.words.size), VECTOR_WEIGHT)
+        self.fitted: Fitted | None = Fitted(chars, words, model)
 
     def __getstate__(self) -> dict:
-        """What is saved on disk: the fitted parts only (no encoder, no normaliser, nothing derived)."""
-        return fitted_state(self, ("embed", "prepare", "_scorer", "_chars_row", "_words_row"))
+        """What is saved on disk: the NumPy form only (no encoder, no normaliser, no scikit-learn objects)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("embed", "prepare", "fitted")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.embed = self.prepare = None  # attach() gives them back
-        self._derive()
+        self.fitted = None
 
     def attach(self, embed: Callable[[str], np.ndarray], prepare: Callable[[str], str]) -> IntentModel:
         """Give a model loaded from disk its sentence encoder and text preparation back."""
@@ -83,7 +78,7 @@ class IntentModel:
         `prepared` is the question as `prepare()` gives it, when already at hand (a Query's prepared).
         """
         prepared = self.prepare(question) if prepared is None else prepared
-        return self._scorer((self._chars_row(prepared), self._words_row(prepared)), self.embed(question))
+        return self.scorer((self.chars(prepared), self.words(prepared)), self.embed(question))
 
     def best(self, question: str) -> tuple[str, float]:
         """Return the most likely class and its probability."""

@@ -13,19 +13,34 @@ def test_the_learned_matcher_is_loaded_with_the_encoder_and_answers_a_plain_ques
     assert label == "ketamine-for-adhd" and p > 0.5
 
 
+@pytest.fixture(scope="module")
+def small_intent(bot):
+    """A learned matcher trained here on a slice of the FAQ's phrasings, with its scikit-learn objects kept."""
+    from bot.intent import IntentModel
+
+    if bot.encoder is None:
+        pytest.skip("lexical mode: no sentence encoder in this environment")
+    pairs = [(p, e.id) for e in bot.kb.entries[:12] for p in (e.question, *e.alternates)]
+    texts, labels = [t for t, _ in pairs], [lb for _, lb in pairs]
+    prep = bot.matcher.normalizer
+    return IntentModel(
+        texts,
+        labels,
+        vectors=bot.encoder.encode(texts),
+        embed=bot.encoder.encode_one,
+        prepare=lambda t: " ".join(prep.tokens(t)),
+    )
+
+
 @pytest.mark.parametrize("question", ["what is adhd", "Ritalin vs Adderall?? which 1", "ketamine clinic near me", "x"])
-def test_the_learned_matchers_fast_rows_equal_the_library(bot, question) -> None:
-    """RowTfidf gives the row TfidfVectorizer.transform() gives, and so the same probabilities."""
+def test_the_learned_matchers_probabilities_equal_the_librarys(bot, small_intent, question) -> None:
+    """The NumPy form (bot/linear.py) gives the probabilities the fitted scikit-learn objects give."""
     import numpy as np
     from scipy import sparse
 
-    intent = bot.intent
+    intent, fitted = small_intent, small_intent.fitted
     prepared = intent.prepare(question)
-    for vectorizer, row in ((intent.chars, intent._chars_row), (intent.words, intent._words_row)):
-        idx, vals = row(prepared)
-        fast = sparse.csr_matrix((vals, (np.zeros_like(idx), idx)), shape=(1, len(vectorizer.vocabulary_)))
-        assert abs(fast - vectorizer.transform([prepared])).max() < 1e-6
     x = sparse.hstack(
-        [intent.chars.transform([prepared]), intent.words.transform([prepared]), bot.encoder.encode_one(question)[None]]
+        [fitted.chars.transform([prepared]), fitted.words.transform([prepared]), bot.encoder.encode_one(question)[None]]
     )
-    assert np.allclose(intent.probabilities(question), intent.model.predict_proba(x)[0], atol=1e-5)
+    assert np.allclose(intent.probabilities(question), fitted.model.predict_proba(x)[0], atol=1e-5)

@@ -25,6 +25,18 @@ def chatbot(bot):
 
 
 @pytest.fixture(scope="module")
+def small_detector(bot):
+    """A detector trained here on part of the exemplar bank, with its scikit-learn objects kept."""
+    from bot.detector import Detector
+    from bot.engine import detector_samples
+
+    samples = detector_samples(bot.kb, bot.safety)[::6]
+    vectors = bot.encoder.encode([s.raw for s in samples]) if bot.encoder is not None else None
+    embed = bot.encoder.encode_one if bot.encoder is not None else None
+    return Detector(samples, vectors=vectors, embed=embed)
+
+
+@pytest.fixture(scope="module")
 def ask(bot):
     """Return the bot's ask: text in, Reply out."""
     return bot.ask
@@ -543,16 +555,24 @@ def test_without_the_detector_the_rules_alone_still_answer_urgent_messages(chatb
         "Mi hijo se tomó todas las pastillas",
     ],
 )
-def test_the_fast_single_message_path_gives_what_the_library_model_gives(chatbot, text) -> None:
-    """Detector.probabilities applies the fitted weights itself; it must equal predict_proba."""
-    detector = chatbot.safety.detector.__self__
+def test_the_fast_single_message_path_gives_what_the_library_model_gives(chatbot, small_detector, text) -> None:
+    """Detector.probabilities applies the fitted weights itself (bot/linear.py); it must equal predict_proba."""
+    import numpy as np
+    from scipy import sparse
+
+    detector, fitted = small_detector, small_detector.fitted
     prepared = chatbot.safety.prepare(text)
     fast = detector.probabilities(text, prepared)
-    vectors = detector.embed(text)[None, :] if detector.embed is not None else None
-    library = detector.model.predict_proba(detector.features([prepared], vectors))[0]
+    parts = [fitted.chars.transform([prepared]), fitted.words.transform([prepared])]
+    if detector.embed is not None:
+        vectors = detector.embed(text)[None, :]
+        parts += [sparse.csr_matrix(vectors * detector.vector_weight), sparse.csr_matrix(detector.neighbours(vectors))]
+    library = fitted.model.predict_proba(sparse.hstack(parts).tocsr())[0]
     assert sum(fast.values()) == pytest.approx(1.0)
     for label, p in zip(detector.classes, library, strict=True):
         assert fast[label] == pytest.approx(float(p), abs=1e-5)
+    batch = detector.batch([text], [prepared], vectors if detector.embed is not None else None)[0]
+    assert np.allclose(batch, library, atol=1e-5)
 
 
 # Session 4 additions, one row per shape the word lists or the detector's total risk

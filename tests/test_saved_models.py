@@ -13,6 +13,7 @@ import pytest
 from bot import detector as detector_module
 from bot.detector import Detector, Sample, load_saved_model, save_model, trained_model
 from bot.intent import IntentModel
+from bot.linear import LinearScorer, Terms
 from bot.safety_data import NONE
 
 MESSAGES = [
@@ -64,8 +65,9 @@ def test_a_saved_detector_loads_with_the_same_probabilities(tmp_path) -> None:
     loaded.attach(embed=vector)
     for text, _ in MESSAGES + [("i feel fine today", NONE)]:
         assert loaded.probabilities(text, text) == pytest.approx(trained.probabilities(text, text), abs=1e-6)
-    # What is saved is the fitted state only: no encoder function, no terms cut by min_df.
-    assert not hasattr(loaded.chars, "stop_words_") and not hasattr(loaded.words, "stop_words_")
+    # What is saved is the NumPy form only: no encoder function, no scikit-learn objects.
+    assert isinstance(loaded.chars, Terms) and isinstance(loaded.scorer, LinearScorer)
+    assert loaded.fitted is None and trained.fitted is not None
 
 
 def test_a_saved_detector_trained_with_vectors_needs_the_encoder_back(tmp_path) -> None:
