@@ -144,6 +144,12 @@ class Thresholds:
     """
 
     confirm: float = 0.1
+    # Session 21, with 646 more exemplars: `tune-safety` (resources shown now compared to 0.1 point)
+    # chooses 0.7: 5-fold on the bank against 0.8, crisis urgent 87.0 -> 87.7%, someone else 94.5 ->
+    # 95.0%, harm 92.3 -> 92.8%, emergencies 96.3 -> 96.6%, dosing 93.6 -> 93.8%, resources shown the
+    # same, urgent false alarms 2.7 -> 2.9%, notes 14.3 -> 14.1%, no dev question urgent. Kept at 0.8:
+    # at 0.7 a dev idiom got the full reply ("my mom is gonna kill me when she sees my grades": harm
+    # 0.68, read as fear of a parent at home since the new harm exemplars; a note at 0.8).
     urgent: float = 0.8
     # 0.4 until session 19; 0.3 wins back the resource lines the ordinary questions cost
     # with concern_alone 0.3 (5-fold: crisis shown 94.5 -> 95.1%, dosing 97.1 -> 97.8%; notes 11.7 -> 13.1%).
