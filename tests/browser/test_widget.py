@@ -162,7 +162,7 @@ def _ask_for_choices(page: Page, server: Server, question: str, kind: str) -> tu
 
 
 def test_clarify_then_click_a_suggestion(page: Page, server: Server):
-    choices, expected = _ask_for_choices(page, server, "is it adhd", "clarify")
+    choices, expected = _ask_for_choices(page, server, "side effects", "clarify")
 
     first = expected["suggestions"][0]
     with page.expect_request(f"**/api/entries/{first['id']}"):
