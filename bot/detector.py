@@ -118,6 +118,20 @@ class Fitted:
     model: Any
 
 
+def training_neighbour_features(ref: np.ndarray, columns: Sequence[np.ndarray], chunk: int = 1000) -> np.ndarray:
+    """Return each training row's neighbour features with itself left out (in chunks: n x n is large).
+
+    Left in, every training row would sit at cosine 1 from its own label and the model would learn nothing.
+    """
+    out = []
+    for start in range(0, len(ref), chunk):
+        sims = ref[start : start + chunk] @ ref.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start] = -1.0
+        out.append(neighbour_features(sims, columns))
+    return np.vstack(out)
+
+
 class Detector:
     """Give each safety label a probability for one message.
 
@@ -160,15 +174,8 @@ class Detector:
         self.fitted: Fitted | None = Fitted(chars, words, model)
 
     def _training_neighbour_features(self, chunk: int = 1000) -> np.ndarray:
-        """Return each training message's neighbour features, itself left out (in chunks: n x n is large)."""
-        ref = self._neighbours
-        out = []
-        for start in range(0, len(ref), chunk):
-            sims = ref[start : start + chunk] @ ref.T
-            rows = np.arange(sims.shape[0])
-            sims[rows, rows + start] = -1.0
-            out.append(neighbour_features(sims, self._neighbour_columns))
-        return np.vstack(out)
+        """Return each training message's neighbour features, itself left out."""
+        return training_neighbour_features(self._neighbours, self._neighbour_columns, chunk)
 
     def neighbours(self, vectors: np.ndarray) -> np.ndarray:
         """Return the neighbour features of messages (rows of unit vectors)."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .detector import Fitted, neighbour_features, vectorizers
+from .detector import Fitted, neighbour_features, training_neighbour_features, vectorizers
 from .linear import LinearScorer, Terms
 
 OUT = "out-of-scope"
@@ -78,15 +78,8 @@ class IntentModel:
         self.fitted: Fitted | None = Fitted(chars, words, model)
 
     def _training_neighbour_features(self, chunk: int = 1000) -> np.ndarray:
-        """Return each training question's neighbour features, itself left out (in chunks: n x n is large)."""
-        ref = self._neighbours
-        out = []
-        for start in range(0, len(ref), chunk):
-            sims = ref[start : start + chunk] @ ref.T
-            rows = np.arange(sims.shape[0])
-            sims[rows, rows + start] = -1.0
-            out.append(_relative(neighbour_features(sims, self._columns)))
-        return np.vstack(out)
+        """Return each training question's neighbour features, itself left out."""
+        return _relative(training_neighbour_features(self._neighbours, self._columns, chunk))
 
     def neighbours(self, vector: np.ndarray) -> np.ndarray | None:
         """Return one question's neighbour features (None for a model trained without them)."""
