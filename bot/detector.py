@@ -93,18 +93,13 @@ def neighbour_features(sims: np.ndarray, columns: Sequence[np.ndarray], k: int =
     return out
 
 
-def vectorizers(*, words_min_df: int = 1) -> tuple[Any, Any]:
+def vectorizers() -> tuple[Any, Any]:
     """Return the two unfitted TF-IDF vectorizers of both models: character and word n-grams."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32)
     words = TfidfVectorizer(
-        analyzer="word",
-        ngram_range=(1, 2),
-        min_df=words_min_df,
-        sublinear_tf=True,
-        dtype=np.float32,
-        token_pattern=r"\S+",
+        analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, token_pattern=r"\S+"
     )
     return chars, words
 
@@ -116,6 +111,11 @@ class Fitted:
     chars: Any
     words: Any
     model: Any
+
+    def numpy_form(self, vector_weight: float, *, extra: int = 0) -> tuple[Terms, Terms, LinearScorer]:
+        """Return what a worker keeps and runs: both vectorizers' Terms and the model's scorer (bot/linear.py)."""
+        chars, words = Terms.from_vectorizer(self.chars), Terms.from_vectorizer(self.words)
+        return chars, words, LinearScorer.from_model(self.model, (chars.size, words.size), vector_weight, extra=extra)
 
 
 def training_neighbour_features(ref: np.ndarray, columns: Sequence[np.ndarray], chunk: int = 1000) -> np.ndarray:
@@ -168,10 +168,9 @@ class Detector:
         model = LogisticRegression(C=c, max_iter=3000)
         model.fit(x.tocsr(), y, sample_weight=np.array([s.weight for s in samples]))
         self.classes = tuple(CLASSES[i] for i in model.classes_)
-        self.chars, self.words = Terms.from_vectorizer(chars), Terms.from_vectorizer(words)
-        extra = 2 * len(CLASSES) if self._neighbours is not None else 0
-        self.scorer = LinearScorer.from_model(model, (self.chars.size, self.words.size), vector_weight, extra=extra)
         self.fitted: Fitted | None = Fitted(chars, words, model)
+        extra = 2 * len(CLASSES) if self._neighbours is not None else 0
+        self.chars, self.words, self.scorer = self.fitted.numpy_form(vector_weight, extra=extra)
 
     def _training_neighbour_features(self, chunk: int = 1000) -> np.ndarray:
         """Return each training message's neighbour features, itself left out."""

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .detector import Fitted, neighbour_features, training_neighbour_features, vectorizers
-from .linear import LinearScorer, Terms
 
 OUT = "out-of-scope"
 VECTOR_WEIGHT = 1.0  # chosen on the dev questions (1.0, 2.0, 3.0 tried)
@@ -72,10 +71,9 @@ class IntentModel:
             self._columns = [np.flatnonzero(y == i) for i in range(len(self.classes))]
             blocks.append(sparse.csr_matrix(self._training_neighbour_features()))
         model = LogisticRegression(C=C, max_iter=3000).fit(sparse.hstack(blocks).tocsr(), y)
-        self.chars, self.words = Terms.from_vectorizer(chars), Terms.from_vectorizer(words)
-        extra = 2 * len(self.classes) + 1 if self._neighbours is not None else 0
-        self.scorer = LinearScorer.from_model(model, (self.chars.size, self.words.size), VECTOR_WEIGHT, extra=extra)
         self.fitted: Fitted | None = Fitted(chars, words, model)
+        extra = 2 * len(self.classes) + 1 if self._neighbours is not None else 0
+        self.chars, self.words, self.scorer = self.fitted.numpy_form(VECTOR_WEIGHT, extra=extra)
 
     def _training_neighbour_features(self, chunk: int = 1000) -> np.ndarray:
         """Return each training question's neighbour features, itself left out."""
