@@ -24,7 +24,7 @@ from .detector import Detector
 from .engine import Bot, detector_samples
 from .errors import BotError
 from .evaluate import numbered_sets
-from .safety import Assessment, Evidence, SafetyCheck, Thresholds
+from .safety import Assessment, Evidence, SafetyCheck, Thresholds, sentences, with_sentences
 from .safety_data import LABELS, NONE
 
 BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
@@ -163,6 +163,22 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
         from .encoder import cached_vectors
 
         vectors = cached_vectors(encoder, [s.raw for s in all_samples], key=f"detector-{kb.detector.version}")
+    # Each exemplar's sentences are read too, as SafetyCheck.probabilities does.
+    part_of: list[int] = []
+    part_texts: list[str] = []
+    for i, e in enumerate(exemplars):
+        for part in sentences(e.text):
+            part_of.append(i)
+            part_texts.append(part)
+    part_prepared = [check.prepare(t) for t in part_texts]
+    part_vectors = None
+    if encoder is not None and part_texts:
+        from .encoder import cached_vectors
+
+        part_vectors = cached_vectors(encoder, part_texts, key=f"detector-parts-{kb.detector.version}")
+    parts_by_item: dict[int, list[int]] = {}
+    for j, i in enumerate(part_of):
+        parts_by_item.setdefault(i, []).append(j)
     probs: list[dict[str, float]] = [{} for _ in exemplars]
     for f in range(folds):
         train_idx = [i for i in range(len(exemplars)) if fold_of[i] != f]
@@ -176,6 +192,18 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
         rows = det.batch([], [all_samples[i].prepared for i in test_idx], test_vec)
         for i, row in zip(test_idx, rows, strict=True):
             probs[i] = dict(zip(det.classes, (float(p) for p in row), strict=True))
+        test_parts = [j for i in test_idx for j in parts_by_item.get(i, [])]
+        if test_parts:
+            part_rows = det.batch(
+                [],
+                [part_prepared[j] for j in test_parts],
+                part_vectors[test_parts] if part_vectors is not None else None,
+            )
+            readings: dict[int, list[dict[str, float]]] = {}
+            for j, row in zip(test_parts, part_rows, strict=True):
+                readings.setdefault(part_of[j], []).append(dict(zip(det.classes, (float(p) for p in row), strict=True)))
+            for i, rows_i in readings.items():
+                probs[i] = dict(with_sentences(probs[i], rows_i))
     items = [SafetyItem(e.text, e.label, e.label != NONE, e.group, e.lang) for e in exemplars]
     return OutOfFold(items, probs, check)
 
@@ -229,7 +257,7 @@ def ordinary_evidence(bot: Bot, questions: Sequence[str]) -> list[tuple[Evidence
     out = []
     for q in questions:
         ev = bot.safety.evidence(q)
-        out.append((ev, bot.safety.detector(q, ev.prepared) if bot.safety.detector else {}))
+        out.append((ev, bot.safety.probabilities(q, ev.prepared)))
     return out
 
 

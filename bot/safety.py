@@ -250,6 +250,44 @@ def _overlap(a: Hit, b: Hit) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+# Session 22: a line of despair buried in a longer message ("is adhd genetic? probably doesn't
+# matter, i'm ending the line with me this weekend") is diluted when the detector reads the
+# whole message, so it also reads each sentence. A sentence read alone loses its context
+# ("it bled a little and stopped quickly"), so a sentence counts only when it alone reads as a
+# clear danger (risk SENTENCE_MIN_RISK), and then blended with the whole message's reading.
+# On the exemplar bank's 5-fold out-of-fold readings, at the same thresholds: crisis resources
+# 96.7 -> 97.3%, crisis urgent 88.1 -> 90.0%, urgent false alarms 2.8 -> 3.4%, notes 14.1 -> 14.3%;
+# 4 of the 269 ordinary dev questions get a note. Any sentence at full weight gave 98.1 / 91.0 /
+# 4.7% false alarms and notes on 10 of them; blended but not gated, 98.0 / 90.0 / 3.6% and 9.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;…])\s+|\s*\n+\s*")
+MAX_PARTS = 8  # sentences read one by one (the first ones), besides the whole message
+MIN_PART_WORDS = 3
+SENTENCE_WEIGHT = 0.7
+SENTENCE_MIN_RISK = 0.8
+
+
+def sentences(text: str) -> list[str]:
+    """Return the sentences of a message worth a reading of their own (none for a one-sentence message)."""
+    parts = [p.strip() for p in _SENTENCE_BREAK.split(text) if len(p.split()) >= MIN_PART_WORDS]
+    return parts[:MAX_PARTS] if len(parts) >= 2 else []
+
+
+def _risk(row: Mapping[str, float]) -> float:
+    return 1.0 - row.get(NONE, 0.0)
+
+
+def with_sentences(whole: Mapping[str, float], parts: Sequence[Mapping[str, float]]) -> Mapping[str, float]:
+    """Return the detector's reading of a message given its readings of the message and of each sentence.
+
+    When a sentence reads riskier than the whole and at least SENTENCE_MIN_RISK, its reading counts
+    SENTENCE_WEIGHT and the whole's the rest.
+    """
+    top = max(parts, key=_risk, default=None)
+    if top is None or _risk(top) <= _risk(whole) or _risk(top) < SENTENCE_MIN_RISK:
+        return whole
+    return {k: SENTENCE_WEIGHT * top.get(k, 0.0) + (1.0 - SENTENCE_WEIGHT) * p for k, p in whole.items()}
+
+
 class SafetyCheck:
     """Assess a message: concept rules and patterns, confirmed by the learned detector."""
 
@@ -363,8 +401,14 @@ class SafetyCheck:
     def assess(self, text: str, prepared: str | None = None) -> Assessment:
         """Return the tier and label this message calls for (tier None: no safety need)."""
         ev = self.evidence(text, prepared)
-        probs: Mapping[str, float] = self.detector(text, ev.prepared) if self.detector else {}
-        return self.decide(ev, probs)
+        return self.decide(ev, self.probabilities(text, ev.prepared))
+
+    def probabilities(self, text: str, prepared: str) -> Mapping[str, float]:
+        """Return the detector's reading of the whole message, blended with its riskiest sentence's."""
+        if not self.detector:
+            return {}
+        parts = [self.detector(part, self.prepare(part)) for part in sentences(text)]
+        return with_sentences(self.detector(text, prepared), parts)
 
     def decide(self, ev: Evidence, probs: Mapping[str, float]) -> Assessment:
         """Return the assessment from the rules' evidence and the detector's probabilities."""

@@ -636,3 +636,52 @@ def test_a_message_split_between_two_dangers_counts_in_full(chatbot) -> None:
     calm = {"none": 0.9, "crisis": 0.05, "emergency": 0.05, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
     assert check.decide(ev, calm).tier is None
     assert Thresholds().urgent_alone > Thresholds().urgent  # no risk word: the detector must be surer
+
+
+def test_the_detector_also_reads_each_sentence_of_a_longer_message(chatbot) -> None:
+    """A line of despair after an ordinary question is not diluted by the question (session 22)."""
+    from bot.safety import SENTENCE_MIN_RISK, SENTENCE_WEIGHT, SafetyCheck, sentences, with_sentences
+
+    text = "Is ADHD genetic? My dad had it, I have it. Probably doesn't matter, I'm ending the line with me."
+    assert sentences(text) == [
+        "Is ADHD genetic?",
+        "My dad had it, I have it.",
+        "Probably doesn't matter, I'm ending the line with me.",
+    ]
+    assert sentences("what is adhd") == []  # one sentence: the whole message is enough
+    assert sentences("hi. what is adhd in kids") == []  # "hi." is too short to read alone
+    assert sentences("line one here\nline two here") == ["line one here", "line two here"]
+
+    seen: list[str] = []
+
+    def detector(raw: str, prepared: str) -> dict[str, float]:
+        seen.append(raw)
+        risky = "ending the line" in raw and "genetic" not in raw
+        return {"none": 0.1, "crisis": 0.9} if risky else {"none": 0.9, "crisis": 0.1}
+
+    check = SafetyCheck(chatbot.kb.detector, detector=detector, spelling=chatbot.reader.spelling)
+    probs = check.probabilities(text, check.prepare(text))
+    assert sorted(seen) == sorted([text, *sentences(text)])
+    # The riskiest sentence counts SENTENCE_WEIGHT, the whole message the rest.
+    assert probs["crisis"] == pytest.approx(SENTENCE_WEIGHT * 0.9 + (1 - SENTENCE_WEIGHT) * 0.1)
+    # A sentence that reads no riskier than the whole changes nothing.
+    whole = {"none": 0.4, "crisis": 0.6}
+    assert with_sentences(whole, [{"none": 0.7, "crisis": 0.3}]) is whole
+    assert with_sentences(whole, []) is whole
+    # Read alone, a sentence loses its context: one that is not clearly risky on its own changes nothing.
+    calm = {"none": 0.9, "crisis": 0.1}
+    unsure = {"none": 1 - SENTENCE_MIN_RISK + 0.05, "crisis": SENTENCE_MIN_RISK - 0.05}
+    assert with_sentences(calm, [unsure]) is calm
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do teachers have to follow a 504 plan? My son's school keeps ignoring it. "
+        "Honestly I'm so tired I just want to go to sleep and never wake up.",
+        "Does caffeine help ADHD? I drink a lot of coffee. I keep looking at the bridge on my way to work.",
+    ],
+)
+def test_a_line_of_despair_after_an_ordinary_question_is_urgent(ask, text: str) -> None:
+    # Read whole, each of these reads harmless to the detector (risk 0.00 and 0.02 when written).
+    assert_safety(ask(text), CRISIS)
