@@ -126,3 +126,24 @@ def a_question_with_a_note(server: Server) -> tuple[str, dict]:
         if reply.get("safety_note") and reply["kind"] != "safety":
             return question, reply
     raise AssertionError(f"none of {NOTE_QUESTIONS} gets a safety_note from the API")
+
+
+# Short questions with two readings. Which of them the matcher clarifies moves as its training
+# data grows ("is it adhd" until session 21, "side effects" until session 22); these tests check
+# what the pages do with a "did you mean" reply, so they take the first that gets one.
+CLARIFY_QUESTIONS = (
+    "adhd and ketamine",
+    "wat helps adhd",
+    "my kid cant focus",
+    "cant sleep since startin vyvanse",
+    "side effects",
+)
+
+
+def a_question_that_clarifies(server: Server) -> tuple[str, dict]:
+    """Return a question the API answers with a "did you mean" (clarify) reply, and that reply."""
+    for question in CLARIFY_QUESTIONS:
+        reply = server.ask(question)
+        if reply["kind"] == "clarify" and len(reply["suggestions"]) >= 2:
+            return question, reply
+    raise AssertionError(f"none of {CLARIFY_QUESTIONS} gets a clarify reply from the API")

@@ -13,6 +13,7 @@ from .conftest import ROOT, HostSite, Pages, Server
 from .helpers import (
     PAGE_CSP,
     WIDGET,
+    a_question_that_clarifies,
     a_question_with_a_note,
     active_in_widget,
     ask,
@@ -162,7 +163,8 @@ def _ask_for_choices(page: Page, server: Server, question: str, kind: str) -> tu
 
 
 def test_clarify_then_click_a_suggestion(page: Page, server: Server):
-    choices, expected = _ask_for_choices(page, server, "side effects", "clarify")
+    question, _ = a_question_that_clarifies(server)
+    choices, expected = _ask_for_choices(page, server, question, "clarify")
 
     first = expected["suggestions"][0]
     with page.expect_request(f"**/api/entries/{first['id']}"):
@@ -634,7 +636,7 @@ def test_reduced_motion_is_respected(pages: Pages):
 def test_no_request_to_any_other_origin(pages: Pages, server: Server):
     page = pages.open("/")
     open_widget(page)
-    ask(page, "is it adhd")  # a clarifying question with choices
+    ask(page, "is it adhd")  # a reply with choices (the fallback offers entries)
     bot_messages(page).first.locator(".choices button").first.click()
     expect(bot_messages(page)).to_have_count(2)
     ask(page, "i want to kill myself")
