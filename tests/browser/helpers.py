@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Locator, Page, expect
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .conftest import Pages, Server
 
 WIDGET = "adhd-faq-widget"
@@ -119,13 +121,22 @@ NOTE_QUESTIONS = (
 )
 
 
+def first_reply(
+    server: Server, questions: tuple[str, ...], wanted: Callable[[dict], bool], what: str
+) -> tuple[str, dict]:
+    """Return the first of these questions whose API reply is the wanted kind, and that reply."""
+    for question in questions:
+        reply = server.ask(question)
+        if wanted(reply):
+            return question, reply
+    raise AssertionError(f"none of {questions} gets {what} from the API")
+
+
 def a_question_with_a_note(server: Server) -> tuple[str, dict]:
     """Return a question the API answers (not with a safety reply) with a safety note, and that reply."""
-    for question in NOTE_QUESTIONS:
-        reply = server.ask(question)
-        if reply.get("safety_note") and reply["kind"] != "safety":
-            return question, reply
-    raise AssertionError(f"none of {NOTE_QUESTIONS} gets a safety_note from the API")
+    return first_reply(
+        server, NOTE_QUESTIONS, lambda r: bool(r.get("safety_note")) and r["kind"] != "safety", "a safety_note"
+    )
 
 
 # Short questions with two readings. Which of them the matcher clarifies moves as its training
@@ -142,8 +153,6 @@ CLARIFY_QUESTIONS = (
 
 def a_question_that_clarifies(server: Server) -> tuple[str, dict]:
     """Return a question the API answers with a "did you mean" (clarify) reply, and that reply."""
-    for question in CLARIFY_QUESTIONS:
-        reply = server.ask(question)
-        if reply["kind"] == "clarify" and len(reply["suggestions"]) >= 2:
-            return question, reply
-    raise AssertionError(f"none of {CLARIFY_QUESTIONS} gets a clarify reply from the API")
+    return first_reply(
+        server, CLARIFY_QUESTIONS, lambda r: r["kind"] == "clarify" and len(r["suggestions"]) >= 2, "a clarify reply"
+    )
