@@ -157,28 +157,22 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
     fold_of = {idx: n % folds for n, idx in enumerate(order)}
     all_samples = detector_samples(kb, check)
     faq_samples = all_samples[len(exemplars) :]
-    encoder = bot.encoder
-    vectors = None
-    if encoder is not None:
-        from .encoder import cached_vectors
-
-        vectors = cached_vectors(encoder, [s.raw for s in all_samples], key=f"detector-{kb.detector.version}")
     # Each exemplar's sentences are read too, as SafetyCheck.probabilities does.
-    part_of: list[int] = []
-    part_texts: list[str] = []
-    for i, e in enumerate(exemplars):
-        for part in sentences(e.text):
-            part_of.append(i)
-            part_texts.append(part)
-    part_prepared = [check.prepare(t) for t in part_texts]
-    part_vectors = None
-    if encoder is not None and part_texts:
-        from .encoder import cached_vectors
-
-        part_vectors = cached_vectors(encoder, part_texts, key=f"detector-parts-{kb.detector.version}")
+    parts = [(i, part) for i, e in enumerate(exemplars) for part in sentences(e.text)]
+    part_of = [i for i, _ in parts]
+    part_prepared = [check.prepare(t) for _, t in parts]
     parts_by_item: dict[int, list[int]] = {}
     for j, i in enumerate(part_of):
         parts_by_item.setdefault(i, []).append(j)
+    encoder = bot.encoder
+    vectors = part_vectors = None
+    if encoder is not None:
+        from .encoder import cached_vectors
+
+        version = kb.detector.version
+        vectors = cached_vectors(encoder, [s.raw for s in all_samples], key=f"detector-{version}")
+        if parts:
+            part_vectors = cached_vectors(encoder, [t for _, t in parts], key=f"detector-parts-{version}")
     probs: list[dict[str, float]] = [{} for _ in exemplars]
     for f in range(folds):
         train_idx = [i for i in range(len(exemplars)) if fold_of[i] != f]
@@ -190,8 +184,12 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
         det = Detector(samples, vectors=train_vec, embed=encoder.encode_one if encoder is not None else None)
         test_vec = vectors[test_idx] if vectors is not None else None
         rows = det.batch([], [all_samples[i].prepared for i in test_idx], test_vec)
+
+        def reading(row: np.ndarray, det: Detector = det) -> dict[str, float]:
+            return dict(zip(det.classes, (float(p) for p in row), strict=True))
+
         for i, row in zip(test_idx, rows, strict=True):
-            probs[i] = dict(zip(det.classes, (float(p) for p in row), strict=True))
+            probs[i] = reading(row)
         test_parts = [j for i in test_idx for j in parts_by_item.get(i, [])]
         if test_parts:
             part_rows = det.batch(
@@ -201,7 +199,7 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
             )
             readings: dict[int, list[dict[str, float]]] = {}
             for j, row in zip(test_parts, part_rows, strict=True):
-                readings.setdefault(part_of[j], []).append(dict(zip(det.classes, (float(p) for p in row), strict=True)))
+                readings.setdefault(part_of[j], []).append(reading(row))
             for i, rows_i in readings.items():
                 probs[i] = dict(with_sentences(probs[i], rows_i))
     items = [SafetyItem(e.text, e.label, e.label != NONE, e.group, e.lang) for e in exemplars]
