@@ -344,7 +344,8 @@ class Bot:
             score=1.0,
             faq_version=self.kb.version,
             safety_note=note,
-            handoff=kind == "clinic",  # booking, costs, staff: the clinic's contact
+            # Booking, costs, staff, or "that didn't help": the clinic's contact.
+            handoff=kind in ("clinic", "unhelpful"),
         )
 
     def query(self, question: str) -> Query:

@@ -42,7 +42,7 @@ POINT_MAX_WORDS = 25
 MAX_GRADE = 8.0
 MIN_ALTERNATES = 6
 STATUSES = ("draft", "approved")
-SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "clinic")
+SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "clinic", "okay", "unhelpful")
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)

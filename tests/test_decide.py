@@ -111,6 +111,8 @@ def test_the_shipped_decision_file_loads_and_the_bot_uses_it(bot) -> None:
         ("Thank you so much!", "thanks"),
         ("bye", "goodbye"),
         ("can i book an appointment", "clinic"),
+        ("ok", "okay"),
+        ("that didn't answer my question", "unhelpful"),
     ],
 )
 def test_small_talk_gets_its_vetted_reply_with_topics(bot, text, kind) -> None:
@@ -118,6 +120,14 @@ def test_small_talk_gets_its_vetted_reply_with_topics(bot, text, kind) -> None:
     assert reply.kind == "smalltalk"
     assert reply.answer == bot.kb.messages.smalltalk[kind].reply
     assert [s.id for s in reply.suggestions] == list(bot.kb.messages.fallback_suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "handoff"),
+    [("can i book an appointment", True), ("that didn't help", True), ("ok", False), ("hello", False)],
+)
+def test_booking_and_an_answer_that_did_not_help_offer_the_clinic_contact(bot, text, handoff) -> None:
+    assert bot.ask(text).handoff is handoff
 
 
 def test_small_talk_split_between_two_kinds_is_still_small_talk(bot) -> None:
