@@ -299,20 +299,6 @@ CONCERN = [
     "our pediatrician asked about suicidal thoughts at the checkup, is that normal for adhd visits",
 ]
 
-# "seizure", "heart attack" and "k hole" named with no event going on now: the words alone
-# (a question, a family history) are not an emergency; the detector decides, and these get
-# the normal answer. "my son is having a seizure" stays urgent (EMERGENCY_MESSAGES).
-NAMED_NOT_HAPPENING = [
-    "whats the difference between a grand mal seizure and an absence seizure",
-    "my dad had a heart attack young can i still take stimulants",
-    "Does the keto diet help control epileptic seizures in kids?",
-]
-
-
-@pytest.mark.parametrize("text", NAMED_NOT_HAPPENING)
-def test_an_emergency_named_but_not_happening_does_not_replace_the_answer(ask, text: str) -> None:
-    assert ask(text).kind != "safety"
-
 
 @pytest.mark.parametrize("text", CONCERN)
 def test_concern_gets_the_normal_reply_with_a_resource_line(ask, text: str) -> None:
@@ -429,6 +415,11 @@ PAST_RISK = [
     "do i need my parents to pick up my adderall or can i get it myself at 17",
     "I used to self-harm years ago and I'm doing well now, question about school accommodations",
     "zero suicidal thoughts, just a lot of anxiety about deadlines",
+    # "seizure" or "heart attack" named with nothing happening now (a question, a family history):
+    # the detector decides. "my son is having a seizure" stays urgent (EMERGENCY_MESSAGES).
+    "whats the difference between a grand mal seizure and an absence seizure",
+    "my dad had a heart attack young can i still take stimulants",
+    "Does the keto diet help control epileptic seizures in kids?",
 ]
 
 
