@@ -154,6 +154,7 @@ class Detector:
 
         self.uses_vectors = vectors is not None
         self.embed = embed if vectors is not None else None
+        self.embed_in_context: Callable[[str, Sequence[str]], Sequence[np.ndarray | None]] | None = None
         self.vector_weight = vector_weight
         chars, words = vectorizers()
         prepared = [s.prepared for s in samples]
@@ -182,30 +183,60 @@ class Detector:
 
     def __getstate__(self) -> dict:
         """What is saved on disk: the NumPy form only (no encoder, no scikit-learn objects)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("embed", "fitted")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("embed", "embed_in_context", "fitted")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.embed = None  # attach() gives it back
+        self.embed_in_context = None
         self.fitted = None
 
-    def attach(self, embed: Callable[[str], np.ndarray] | None) -> Detector:
-        """Give a detector loaded from disk its sentence encoder back (if it was trained with one)."""
+    def attach(
+        self,
+        embed: Callable[[str], np.ndarray] | None,
+        in_context: Callable[[str, Sequence[str]], Sequence[np.ndarray | None]] | None = None,
+    ) -> Detector:
+        """Give a detector loaded from disk its sentence encoder back (if it was trained with one).
+
+        `in_context` (Encoder.encode_in_context) gives the sentences of a message vectors from the
+        message's own run, for `in_context_readings`.
+        """
         if self.uses_vectors:
             if embed is None:
                 raise ValueError("this detector was trained with sentence vectors; it needs the encoder")
             self.embed = embed
+            self.embed_in_context = in_context
         return self
 
     def _row(self, prepared: str, vector: np.ndarray | None, near: np.ndarray | None) -> np.ndarray:
         return self.scorer((self.chars(prepared), self.words(prepared)), vector, near)
 
-    def probabilities(self, raw: str, prepared: str) -> Mapping[str, float]:
-        """Return the probability of each label for one message (what predict_proba gives)."""
-        vector = self.embed(raw) if self.embed is not None else None
+    def probabilities(self, raw: str, prepared: str, vector: np.ndarray | None = None) -> Mapping[str, float]:
+        """Return the probability of each label for one message (what predict_proba gives).
+
+        `vector` stands in for the encoder's vector of raw (a sentence's vector in context).
+        """
+        if vector is None and self.embed is not None:
+            vector = self.embed(raw)
+        vector = vector if self.uses_vectors else None
         near = self.neighbours(vector[None, :])[0] if vector is not None and self._neighbours is not None else None
         row = self._row(prepared, vector, near)
         return dict(zip(self.classes, (float(p) for p in row), strict=True))
+
+    def in_context_readings(
+        self, raw: str, parts: Sequence[str], prepared: Sequence[str]
+    ) -> list[Mapping[str, float] | None]:
+        """Return a quick reading of each sentence of a message, from its vector in the message's run.
+
+        None for a sentence without such a vector (or without the encoder): read it on its own.
+        """
+        if self.embed_in_context is None:
+            return [None] * len(parts)
+        vectors = self.embed_in_context(raw, parts)
+        return [
+            None if v is None else self.probabilities(part, p, vector=v)
+            for part, p, v in zip(parts, prepared, vectors, strict=True)
+        ]
 
     def batch(self, raws: Sequence[str], prepared: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """Return label probabilities for many messages (columns in `self.classes` order)."""

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +141,8 @@ class Encoder:
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         # One question is read by the safety detector and by the matcher: it is encoded once.
         self._recent = functools.lru_cache(maxsize=64)(self._encode_one_uncached)
+        # The token vectors of the last few questions, for reading their sentences in context.
+        self._states = functools.lru_cache(maxsize=8)(self._token_states)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text as a float32 array of shape (len(texts), 384)."""
@@ -181,9 +183,46 @@ class Encoder:
         return self._recent(text)
 
     def _encode_one_uncached(self, text: str) -> np.ndarray:
-        vector = self.encode([text])[0]
+        if self._pooled:
+            vector = self.encode([text])[0]
+        else:
+            # The same run gives the token vectors that encode_in_context pools by sentence.
+            vector = _unit(self._states(text)[1].mean(axis=0))
         vector.flags.writeable = False
         return vector
+
+    def _token_states(self, text: str) -> tuple[tuple[tuple[int, int], ...], np.ndarray]:
+        """Return each token's character span in text and its vector from one run of the model."""
+        encoding = self._tokenizer.encode(text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        (hidden,) = self._session.run([self._output], {k: v for k, v in feed.items() if k in self._inputs})
+        states = hidden[0].astype(np.float32, copy=False)
+        states.flags.writeable = False
+        return tuple(encoding.offsets), states
+
+    def encode_in_context(self, text: str, parts: Sequence[str]) -> list[np.ndarray | None]:
+        """Return a vector for each part of text, pooled from the tokens of one run over the whole text.
+
+        Each part is found in text in order. A part's vector is the mean of its own tokens' vectors
+        as the model read them within the whole message (so it costs no run of its own when text was
+        just encoded); None for a part not found, cut off by MAX_TOKENS, or when the model gives
+        only pooled vectors.
+        """
+        if self._pooled:
+            return [None] * len(parts)
+        offsets, states = self._states(text)
+        out: list[np.ndarray | None] = []
+        cursor = 0
+        for part in parts:
+            start = text.find(part, cursor)
+            if start < 0 or not part:
+                out.append(None)
+                continue
+            end = cursor = start + len(part)
+            rows = [i for i, (a, b) in enumerate(offsets) if b > a and a >= start and b <= end]
+            out.append(_unit(states[rows].mean(axis=0)) if rows else None)
+        return out
 
     def _run(self, batch: list[list[int]], *, shrink: bool = False) -> np.ndarray:
         width = max(len(ids) for ids in batch)
@@ -206,6 +245,10 @@ class Encoder:
             vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.clip(norms, 1e-12, None)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32, copy=False)
 
 
 def _locate(model_file: ModelFile) -> Path:
@@ -516,8 +559,18 @@ def _write_cache(npy: Path, header_path: Path, header: dict, vectors: np.ndarray
             log.warning("vector cache off: cannot write to %s (%s)", folder, exc.strerror or exc)
 
 
-def cached_vectors(encoder: Encoder, texts: Sequence[str], *, key: str, cache_dir: Path | None = None) -> np.ndarray:
-    """Return encoder.encode(texts), read from cache_dir when saved under this key and model, else saved there."""
+def cached_vectors(
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    key: str,
+    cache_dir: Path | None = None,
+    compute: Callable[[list[str]], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Return encoder.encode(texts), read from cache_dir when saved under this key and model, else saved there.
+
+    `compute` stands in for encoder.encode (vectors made another way, one row per text).
+    """
     if isinstance(texts, str):
         raise TypeError("cached_vectors takes a sequence of texts")
     if not key:
@@ -536,6 +589,6 @@ def cached_vectors(encoder: Encoder, texts: Sequence[str], *, key: str, cache_di
     }
     vectors = _read_cache(npy, header_path, expected)
     if vectors is None:
-        vectors = encoder.encode(texts)
+        vectors = compute(texts) if compute is not None else encoder.encode(texts)
         _write_cache(npy, header_path, expected, vectors)
     return vectors

@@ -119,7 +119,7 @@ def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | No
         vectors = None
         if encoder is not None:
             vectors = cached_vectors(encoder, [s.raw for s in samples], key=f"detector-{kb.detector.version}")
-        return Detector(samples, vectors=vectors, embed=encoder.encode_one if encoder is not None else None)
+        return attach(Detector(samples, vectors=vectors))
 
     # Keyed by the safety data (faq/detector/), the small talk and the model, not by the
     # whole content: an edit of an answer reloads in a second instead of retraining; the
@@ -127,7 +127,9 @@ def train_detector(kb: KnowledgeBase, safety: SafetyCheck, encoder: Encoder | No
     talk = hashlib.sha256(repr(sorted((k, t.phrasings) for k, t in kb.messages.smalltalk.items())).encode())
 
     def attach(detector: Detector) -> Detector:
-        return detector.attach(embed=encoder.encode_one if encoder is not None else None)
+        if encoder is None:
+            return detector.attach(embed=None)
+        return detector.attach(embed=encoder.encode_one, in_context=encoder.encode_in_context)
 
     # On disk the key names all the content (the FAQ phrasings are ordinary examples) and
     # the entries served (drafts and withheld entries change them): a saved model is exact.
@@ -159,6 +161,7 @@ class Bot:
         self.safety = SafetyCheck(kb.detector, thresholds=safety_thresholds, spelling=self.reader.spelling)
         self.detector = train_detector(kb, self.safety, encoder)
         self.safety.detector = self.detector.probabilities
+        self.safety.screen = self.detector.in_context_readings
         self.matcher = Matcher(kb.entries, self.reader.normalizer, topic_words=kb.topic_words, **matcher_options)
         # Without the encoder (or training data) the bot matches lexically, as before.
         self.intent = (

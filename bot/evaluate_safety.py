@@ -21,10 +21,11 @@ import numpy as np
 import yaml
 
 from .detector import Detector
+from .encoder import Encoder
 from .engine import Bot, detector_samples
 from .errors import BotError
 from .evaluate import numbered_sets
-from .safety import Assessment, Evidence, SafetyCheck, Thresholds, sentences, with_sentences
+from .safety import SENTENCE_SCREEN, Assessment, Evidence, SafetyCheck, Thresholds, sentences, with_sentences
 from .safety_data import LABELS, NONE
 
 BLIND_SAFETY = Path(__file__).resolve().parent.parent / "tests" / "data" / "safety_blind.yaml"
@@ -146,6 +147,19 @@ class OutOfFold:
         return [self.check.decide(ev, p) for ev, p in zip(self.evidence, self.probs, strict=True)]
 
 
+def in_context_vectors(encoder: Encoder, texts: Sequence[str], parts: Sequence[tuple[int, str]]) -> np.ndarray:
+    """Return each (message index, sentence) its vector within the message's run (a row of zeros: none)."""
+    out = np.zeros((len(parts), encoder.dimension), dtype=np.float32)
+    by_message: dict[int, list[int]] = {}
+    for j, (i, _) in enumerate(parts):
+        by_message.setdefault(i, []).append(j)
+    for i, rows in by_message.items():
+        for j, vector in zip(rows, encoder.encode_in_context(texts[i], [parts[j][1] for j in rows]), strict=True):
+            if vector is not None:
+                out[j] = vector
+    return out
+
+
 def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
     """Train the detector k times, each without one fold, and keep its probabilities on that fold."""
     kb = bot.kb
@@ -167,7 +181,7 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
     for j, i in enumerate(part_of):
         parts_by_item.setdefault(i, []).append(j)
     encoder = bot.encoder
-    vectors = part_vectors = None
+    vectors = part_vectors = context_vectors = None
     if encoder is not None:
         from .encoder import cached_vectors
 
@@ -175,6 +189,12 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
         vectors = cached_vectors(encoder, [s.raw for s in all_samples], key=f"detector-{version}")
         if parts:
             part_vectors = cached_vectors(encoder, [t for _, t in parts], key=f"detector-parts-{version}")
+            context_vectors = cached_vectors(
+                encoder,
+                [f"{exemplars[i].text}\0{t}" for i, t in parts],
+                key=f"detector-parts-in-context-{version}",
+                compute=lambda _: in_context_vectors(encoder, [e.text for e in exemplars], parts),
+            )
     probs: list[dict[str, float]] = [{} for _ in exemplars]
     for f in range(folds):
         train_idx = [i for i in range(len(exemplars)) if fold_of[i] != f]
@@ -199,6 +219,18 @@ def out_of_fold(bot: Bot, *, folds: int = 5, seed: int = 7) -> OutOfFold:
                 [part_prepared[j] for j in test_parts],
                 part_vectors[test_parts] if part_vectors is not None else None,
             )
+            if context_vectors is not None:
+                # As SafetyCheck.probabilities: a sentence is read on its own only when its
+                # reading within the whole message's run reaches SENTENCE_SCREEN.
+                found = context_vectors[test_parts].any(axis=1)
+                quick = det.batch(
+                    [],
+                    [part_prepared[j] for j in test_parts],
+                    np.where(found[:, None], context_vectors[test_parts], part_vectors[test_parts]),
+                )
+                none = det.classes.index(NONE)
+                keep = found & (1.0 - quick[:, none] < SENTENCE_SCREEN)
+                part_rows = np.where(keep[:, None], quick, part_rows)
             readings: dict[int, list[dict[str, float]]] = {}
             for j, row in zip(test_parts, part_rows, strict=True):
                 readings.setdefault(part_of[j], []).append(reading(row))

@@ -184,6 +184,26 @@ def test_batches_give_each_text_its_own_vector_in_order(encoder):
         assert cos(together[i], encoder.encode_one(texts[i])) > 0.9999
 
 
+def test_sentences_in_context_come_from_the_whole_message_run(encoder, monkeypatch):
+    text = "my son has adhd. he said he wants to disappear forever. what should i do"
+    parts = ["my son has adhd.", "he said he wants to disappear forever.", "what should i do"]
+    whole = encoder.encode_one(text)
+    runs = []
+    real_run = encoder._session.run
+    monkeypatch.setattr(encoder._session, "run", lambda *a, **k: runs.append(1) or real_run(*a, **k))
+    vectors = encoder.encode_in_context(text, parts)
+    assert not runs  # the whole message's run is reused: no run of the model per sentence
+    assert len(vectors) == 3 and all(v is not None and v.shape == (384,) for v in vectors)
+    np.testing.assert_allclose(np.linalg.norm(np.array(vectors), axis=1), 1.0, atol=1e-5)
+    # Each sentence gets its own vector; the whole message as its one part reads as the message.
+    assert max(cos(vectors[i], vectors[j]) for i in range(3) for j in range(i + 1, 3)) < 0.95
+    assert cos(encoder.encode_in_context(text, [text])[0], whole) > 0.95
+    # A part not in the message, or cut off past MAX_TOKENS, has no vector.
+    assert encoder.encode_in_context(text, ["not in the message"]) == [None]
+    long = "word " * 400 + "the last sentence here"
+    assert encoder.encode_in_context(long, ["word word", "the last sentence here"])[1] is None
+
+
 def test_a_bare_string_is_refused(encoder):
     with pytest.raises(TypeError):
         encoder.encode("what is adhd")

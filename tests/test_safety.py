@@ -645,7 +645,7 @@ def test_a_message_split_between_two_dangers_counts_in_full(chatbot) -> None:
 
 def test_the_detector_also_reads_each_sentence_of_a_longer_message(chatbot) -> None:
     """A line of despair after an ordinary question is not diluted by the question (session 22)."""
-    from bot.safety import SENTENCE_MIN_RISK, SENTENCE_WEIGHT, SafetyCheck, sentences, with_sentences
+    from bot.safety import SENTENCE_MIN_RISK, SENTENCE_SCREEN, SENTENCE_WEIGHT, SafetyCheck, sentences, with_sentences
 
     text = "Is ADHD genetic? My dad had it, I have it. Probably doesn't matter, I'm ending the line with me."
     assert sentences(text) == [
@@ -677,6 +677,36 @@ def test_the_detector_also_reads_each_sentence_of_a_longer_message(chatbot) -> N
     calm = {"none": 0.9, "crisis": 0.1}
     unsure = {"none": 1 - SENTENCE_MIN_RISK + 0.05, "crisis": SENTENCE_MIN_RISK - 0.05}
     assert with_sentences(calm, [unsure]) is calm
+
+    # With a screen (the sentences' vectors from the whole message's run, session 24), a sentence
+    # is read on its own only when its quick reading reaches SENTENCE_SCREEN.
+    seen.clear()
+    quick_risk = {"Is ADHD genetic?": 0.0, "My dad had it, I have it.": SENTENCE_SCREEN - 0.01}
+
+    def screen(raw: str, parts, prepared):
+        assert raw == text and len(prepared) == len(parts)
+        return [None if p not in quick_risk else {"none": 1 - quick_risk[p], "crisis": quick_risk[p]} for p in parts]
+
+    check.screen = screen
+    probs = check.probabilities(text, check.prepare(text))
+    assert sorted(seen) == sorted([text, "Probably doesn't matter, I'm ending the line with me."])
+    assert probs["crisis"] == pytest.approx(SENTENCE_WEIGHT * 0.9 + (1 - SENTENCE_WEIGHT) * 0.1)
+    seen.clear()
+    quick_risk["My dad had it, I have it."] = SENTENCE_SCREEN + 0.01
+    check.probabilities(text, check.prepare(text))
+    assert "My dad had it, I have it." in seen
+
+
+def test_the_bot_reads_sentences_from_the_whole_message_run(chatbot) -> None:
+    """In service the screen is the detector's reading of each sentence within the message's run."""
+    from bot.safety import SENTENCE_SCREEN, sentences
+
+    assert chatbot.encoder is not None
+    text = "How long does an ADHD assessment take? We booked one for next month. Who will we see there?"
+    parts = sentences(text)
+    quick = chatbot.safety.screen(text, parts, [chatbot.safety.prepare(p) for p in parts])
+    assert len(quick) == len(parts) and all(r is not None for r in quick)
+    assert all(r["none"] > 1 - SENTENCE_SCREEN for r in quick)  # harmless sentences: no run of their own
 
 
 @pytest.mark.parametrize(
