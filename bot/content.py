@@ -147,6 +147,7 @@ class SafetyContent:
 
 
 SMALLTALK_KINDS = S.SMALLTALK_KINDS
+HANDOFF_KINDS = S.HANDOFF_KINDS
 
 
 @dataclass(frozen=True)

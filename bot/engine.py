@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .content import DEFAULT_FAQ_DIR, Entry, KnowledgeBase, load_knowledge_base
+from .content import DEFAULT_FAQ_DIR, HANDOFF_KINDS, Entry, KnowledgeBase, load_knowledge_base
 from .decide import DECISION_FILE, DecisionModel, Signals, Thresholds, decide_lexical
 from .detector import FAQ_PHRASING_WEIGHT, Detector, Sample, exemplar_weight, trained_model, training_elsewhere
 from .encoder import Encoder, cached_vectors, load_encoder, release_freed_memory
@@ -347,8 +347,7 @@ class Bot:
             score=1.0,
             faq_version=self.kb.version,
             safety_note=note,
-            # Booking, costs, staff, or "that didn't help": the clinic's contact.
-            handoff=kind in ("clinic", "unhelpful"),
+            handoff=kind in HANDOFF_KINDS,
         )
 
     def query(self, question: str) -> Query:

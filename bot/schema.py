@@ -43,6 +43,8 @@ MAX_GRADE = 8.0
 MIN_ALTERNATES = 6
 STATUSES = ("draft", "approved")
 SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "clinic", "okay", "unhelpful")
+# Small talk whose reply also offers the clinic's contact (booking, costs, staff; "that didn't help").
+HANDOFF_KINDS = ("clinic", "unhelpful")
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
