@@ -195,9 +195,7 @@ class Encoder:
         """Return each token's character span in text and its vector from one run of the model."""
         encoding = self._tokenizer.encode(text)
         ids = np.array([encoding.ids], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        (hidden,) = self._session.run([self._output], {k: v for k, v in feed.items() if k in self._inputs})
-        states = hidden[0].astype(np.float32, copy=False)
+        states = self._forward(ids, np.ones_like(ids))[0].astype(np.float32, copy=False)
         states.flags.writeable = False
         return tuple(encoding.offsets), states
 
@@ -224,6 +222,14 @@ class Encoder:
             out.append(_unit(states[rows].mean(axis=0)) if rows else None)
         return out
 
+    def _forward(self, input_ids: np.ndarray, mask: np.ndarray, options: Any = None) -> np.ndarray:
+        """Return the model's output for a batch of token ids (its first output: token or pooled vectors)."""
+        feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        (hidden,) = self._session.run(
+            [self._output], {k: v for k, v in feed.items() if k in self._inputs}, run_options=options
+        )
+        return hidden
+
     def _run(self, batch: list[list[int]], *, shrink: bool = False) -> np.ndarray:
         width = max(len(ids) for ids in batch)
         input_ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
@@ -231,13 +237,8 @@ class Encoder:
         for row, ids in enumerate(batch):
             input_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
-        feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
         # After bulk work, hand the arena's spare memory back: it would keep what the biggest batch took.
-        options = self._shrink if shrink else None
-        (hidden,) = self._session.run(
-            [self._output], {k: v for k, v in feed.items() if k in self._inputs}, run_options=options
-        )
-        hidden = hidden.astype(np.float32, copy=False)
+        hidden = self._forward(input_ids, mask, self._shrink if shrink else None).astype(np.float32, copy=False)
         if self._pooled:
             vectors = hidden
         else:
