@@ -311,6 +311,7 @@ class SafetyCheck:
         self.screen: Callable[[str, Sequence[str], Sequence[str]], Sequence[Mapping[str, float] | None]] | None = None
         self.thresholds = thresholds or Thresholds()
         self.lexicon = Lexicon(data.concepts)
+        self._harmless_below = {r.id: r.harmless_below for r in data.rules if r.harmless_below}
         # Step 2 reads misspelt safety words; built here only when the check stands alone.
         self.spelling = spelling or SafetySpelling(data.spelling_words())
 
@@ -450,7 +451,7 @@ class SafetyCheck:
         # The detector's belief that the message needs any safety reply at all: a message
         # it splits between two dangers (an overdose, or a crisis?) is no less urgent.
         risk = (1.0 - probs.get(NONE, 0.0)) if probs else best_p
-        if ev.fired:
+        if ev.fired and not (probs and self._plainly_harmless(ev, risk)):
             # Among the labels the rules call for, the detector's favourite wins;
             # with no detector, the first in priority order (crisis first).
             # Explicit words ("suicide", "not breathing") outrank the rest, graver first.
@@ -500,6 +501,17 @@ class SafetyCheck:
             label = self._whose(best_label, ev, probs)
             return Assessment(CONCERN, label, ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
+
+    def _plainly_harmless(self, ev: Evidence, risk: float) -> bool:
+        """Return True when every rule hit is of common words (`harmless_below`) that the detector reads as harmless.
+
+        Such a message gets no note ("are there ways to help focus that aren't pills, like games"):
+        it is read as if no rule had fired. Any other hit, a pattern, or a demoted hit keeps its reading.
+        """
+        return all(
+            f[4] and not f[2] and ev.demoted[f[1]] is None and risk < self._harmless_below.get(f[1], 0.0)
+            for f in ev.fired
+        )
 
     @staticmethod
     def _whose(label: str, ev: Evidence, probs: Mapping[str, float], rule_labels: Sequence[str] = ()) -> str:

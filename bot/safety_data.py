@@ -43,6 +43,9 @@ class ConceptRule:
     window: int = 8
     tier: str = "urgent"
     confirm: bool = True  # urgent only when the detector agrees; False: explicit words are enough
+    # A hit the detector reads as plainly harmless (its risk under this) gets no note either: for
+    # rules whose words are common in ordinary questions ("how to store my meds": a means and a plan word).
+    harmless_below: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
     for raw_rule in raw_rules:
         rid = raw_rule.get("id") if isinstance(raw_rule, dict) else None
         rid = rid if isinstance(rid, str) else None
-        allowed = {"id", "reply", "near", "unless", "window", "tier", "confirm"}
+        allowed = {"id", "reply", "near", "unless", "window", "tier", "confirm", "harmless_below"}
         if not c.fields(raw_rule, file, rid, allowed, {"id", "reply", "near"}, "a rule"):
             continue
         if rid is None or rid in seen:
@@ -190,7 +193,16 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
         if not isinstance(confirm, bool):
             c.error(file, rid, "confirm", f"{confirm!r} must be true or false")
             confirm = True
-        rules.append(ConceptRule(rid, str(label), lists["near"], lists["unless"], rwindow, str(tier), confirm))
+        below = raw_rule.get("harmless_below", 0.0)
+        if isinstance(below, bool) or not isinstance(below, (int, float)) or not 0 <= below <= 0.1:
+            c.error(file, rid, "harmless_below", f"{below!r} must be a number from 0 to 0.1")
+            below = 0.0
+        elif below and not confirm:
+            c.error(file, rid, "harmless_below", "needs confirm: true (explicit words never lose their reply)")
+            below = 0.0
+        rules.append(
+            ConceptRule(rid, str(label), lists["near"], lists["unless"], rwindow, str(tier), confirm, float(below))
+        )
     return window if isinstance(window, int) else 8, reach if isinstance(reach, int) else 3, concepts, rules
 
 

@@ -604,6 +604,12 @@ def test_every_safety_label_needs_an_english_reply(faq: Path) -> None:
         ("    near: [death-wish]\n", "    near: [no-such-concept]\n", "unknown concept"),
         ("    reply: harm\n", "    reply: hurt\n", "not one of"),
         ("window: 8\n", "window: 0\n", "from 1 to 40"),
+        ("    harmless_below: 0.02  #", "    harmless_below: 0.5  #", "from 0 to 0.1"),
+        (
+            "    near: [suicide-explicit]\n    confirm: false\n",
+            "    near: [suicide-explicit]\n    confirm: false\n    harmless_below: 0.01\n",
+            "needs confirm: true",
+        ),
     ],
 )
 def test_broken_concept_file_is_refused(faq: Path, old: str, new: str, needle: str) -> None:
