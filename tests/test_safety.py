@@ -118,6 +118,9 @@ CRISIS_MESSAGES = [
     "i have adhd and i want to die",
     "what is adhd? also i want to kill myself",
     "my adderall stopped working and honestly i dont see the point of being here anymore",
+    # "not" is part of the risk words here, no negation of them
+    "i want to know about 504 plans. i'm not going to be around much longer so i need to set it up",
+    "im not gonna be around anymore so it doesnt matter",
 ]
 
 
