@@ -317,6 +317,7 @@ CONCERN = [
     "our pediatrician asked about suicidal thoughts at the checkup, is that normal for adhd visits",
     # "seizure" in talk of a seizure condition or its medicines: no present event
     "my son has had epilepsy since he was small, which seizure medicine is most used for absence seizures",
+    "my husband have epilepsy since young, which medicine is best for control his seizures?",
 ]
 
 
