@@ -93,6 +93,8 @@ class SafetyData:
 class _Checks(Protocol):
     def error(self, file: str, entry_id: str | None, fld: str | None, msg: str) -> None: ...
 
+    def warn(self, file: str, entry_id: str | None, fld: str | None, msg: str) -> None: ...
+
     def fields(
         self, data: Any, file: str, eid: str | None, allowed: set[str], required: set[str], what: str
     ) -> bool: ...
@@ -146,10 +148,16 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
             if not isinstance(items, list) or not items:
                 c.error(file, name, lang, "must be a non-empty list of words")
                 continue
+            first: dict[tuple[str, ...], int] = {}
             for i, item in enumerate(items):
                 tokens = _phrase(c, item, file, name, f"{lang}[{i}]")
-                if tokens:
-                    phrases.append(tokens)
+                if not tokens:
+                    continue
+                if tokens in first:  # harmless (read once), but a list a reviewer reads should say each thing once
+                    c.warn(file, name, f"{lang}[{i}]", f"{item!r} is already in this list at {lang}[{first[tokens]}]")
+                    continue
+                first[tokens] = i
+                phrases.append(tokens)
         concepts[name] = Concept(name, tuple(dict.fromkeys(phrases)))
     for name in MODIFIERS:
         if name not in concepts:

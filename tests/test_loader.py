@@ -155,6 +155,7 @@ def test_real_content_loads_without_errors() -> None:
         (lb, lang) for lb in labels for lang in ("en", "es")
     }
     assert all(w.severity == "warning" for w in kb.warnings)
+    assert not [w for w in kb.warnings if w.file == "detector/concepts.yaml"]  # each phrase once
     for entry in (*kb.entries, *kb.safety.replies.values()):
         assert entry.citations, entry.id
         assert all(key in kb.sources for key in entry.citations), entry.id
@@ -831,3 +832,15 @@ def test_the_json_schema_accepts_the_shipped_content_and_refuses_a_broken_entry(
     broken["entries"][0]["evidnce"] = broken["entries"][0].pop("evidence")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema_of(DEFAULT_FAQ_DIR / "basics.yaml"))
+
+
+def test_a_phrase_repeated_in_one_concept_list_loads_with_a_warning(faq: Path) -> None:
+    replace_once(
+        faq / "detector" / "concepts.yaml",
+        "control _ seizures, control seizures]",
+        "control _ seizures, control seizures, control  Seizures]",
+    )
+    kb = load(faq)  # harmless: the service keeps running and reads the phrase once
+    warned = [w for w in kb.warnings if w.file == "detector/concepts.yaml"]
+    assert [(w.entry_id, w.field, w.severity) for w in warned] == [("seizure-treatment", "en[8]", "warning")]
+    assert "already in this list at en[7]" in warned[0].message
