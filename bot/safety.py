@@ -29,6 +29,7 @@ NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
 # Fixed expressions whose risk-looking words are part of the idiom ("a stroke of luck", "deadlift"):
 # every other concept found inside one is dropped, so those words count for nothing.
 IDIOM = "idiom"
+SEIZURE_TREATMENT = "seizure-treatment"  # "seizure meds": a kind of medicine, not a seizure
 # A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
 # "one last time"): a resource line only when the detector sees some of that danger too.
 CUE = "cue"
@@ -350,17 +351,17 @@ class SafetyCheck:
                     break
             if found is not None:
                 fired.append((rule.label, rule.id, rule.tier != URGENT, found, rule.confirm))
-        idioms = [h for h in hits if h.concept == IDIOM]
+        # A pattern's words inside a fixed idiom count for nothing, as a concept's do ("shooting
+        # myself in the foot"), and so do words that name a kind of medicine ("seizure medicine").
+        shields = [h for h in hits if h.concept in (IDIOM, SEIZURE_TREATMENT)]
         for i, p in enumerate(self.data.patterns):
-            match = p.pattern.search(prepared)
-            if match:
+            for match in p.pattern.finditer(prepared):
                 start = prepared.count(" ", 0, match.start())
                 span = Hit("pattern", start, start + max(1, match.group(0).count(" ") + 1))
-                # A pattern's words inside a fixed idiom count for nothing, as a concept's do:
-                # "shooting myself in the foot".
-                if span.within(idioms):
-                    continue
+                if span.within(shields):
+                    continue  # a later match may still count ("on seizure meds and having a seizure")
                 fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, p.confirm))
+                break
         return fired
 
     def _demoted(self, tokens: list[str], hits: list[Hit], risk: Hit | None) -> str | None:

@@ -182,6 +182,8 @@ EMERGENCY_MESSAGES = [
     "seizure after concerta",
     "my son has epilepsy and just had a seizure after his concerta",
     "my son takes seizure medicine and started concerta, now he's hallucinating",
+    # a pattern's words inside "seizure meds" count for nothing, but a later seizure in the message does
+    "he takes seizure meds and he is having a seizure right now",
     "nosebleed for 45 minutes that will not stop",
     "i think i took an overdose of adderall",
     "my son overdosed on his ritalin",
@@ -388,6 +390,10 @@ NOTHING = [
     "where is the emergency exit",
     "can i update my emergency contact",
     "donde esta la salida de emergencia",
+    # "seizure" naming a kind of medicine, read by a pattern as well as by the concept rule
+    "can my daughter take ritalin together with her seizure meds (keppra)",
+    # "last time" is a plan word only as "one last time", "for the last time"
+    "i have to find parking close to the building, last time i circled for twenty minutes before her appointment",
 ]
 
 # Everyday goodbyes and "last time" talk: farewell cues alone are not a goodbye message.
