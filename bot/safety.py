@@ -29,6 +29,7 @@ NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
 # Fixed expressions whose risk-looking words are part of the idiom ("a stroke of luck", "deadlift"):
 # every other concept found inside one is dropped, so those words count for nothing.
 IDIOM = "idiom"
+WEAPON = "weapon"  # see concepts.yaml: lets the detector's reading of harm to others win
 SEIZURE_TREATMENT = "seizure-treatment"  # "seizure meds": a kind of medicine, not a seizure
 # A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
 # "one last time"): a resource line only when the detector sees some of that danger too.
@@ -478,11 +479,12 @@ class SafetyCheck:
                 tier = CONCERN if why else URGENT
             elif risk >= t.urgent and why != NEGATED:
                 # The detector may name the danger (a dosing rule hit that reads as a crisis), but
-                # harm to others needs harm words: a goodbye it half-reads as harm stays a crisis.
+                # harm to others needs harm words or a weapon: a goodbye it half-reads as harm stays a crisis.
                 # A detector split about evenly leaves the rule's label: "took too many of my sons
                 # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
-                if (best_label != "harm" or "harm" in labels) and p_of(best_label) >= 2 * p_of(label):
+                harm_ok = best_label != "harm" or "harm" in labels or WEAPON in ev.concepts
+                if harm_ok and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= t.floor else None
