@@ -20,6 +20,19 @@ def test_neighbour_features_are_the_mean_and_max_of_the_k_closest_per_label() ->
     assert neighbour_features(sims, [np.array([4])], k=3)[:, 0] == pytest.approx([0.2, 0.8])
 
 
+def test_one_message_gets_the_same_neighbour_features_as_in_a_batch() -> None:
+    """One message takes a faster path (the hot path); its numbers are bit for bit the batch's, ties included."""
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 12, 2000)
+    labels[:2], labels[2] = 12, 13  # a label with fewer messages than k, and one with a single message
+    columns = [np.flatnonzero(labels == i) for i in range(15)]  # label 14 has none
+    sims = rng.standard_normal((6, 2000)).astype(np.float32)
+    sims[3] = np.round(sims[3], 1)  # many ties
+    batch = neighbour_features(sims, columns)
+    for row in range(len(sims)):
+        assert np.array_equal(neighbour_features(sims[row : row + 1], columns)[0], batch[row])
+
+
 def unit(seed: int, dim: int = 16) -> np.ndarray:
     v = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
     return v / np.linalg.norm(v)
