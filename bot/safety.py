@@ -157,6 +157,10 @@ class Thresholds:
     # with concern_alone 0.3 (5-fold: crisis shown 94.5 -> 95.1%, dosing 97.1 -> 97.8%; notes 11.7 -> 13.1%).
     concern: float = 0.3
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
+    # A rule of everyday words (tier concern: "wont need", "before i go") adds its note from here.
+    # 0.1 (the floor) until session 27, when this session's goodbye messages lifted the detector's
+    # reading of "i wont need my old planner anymore" to 0.13-0.17.
+    cue_floor: float = 0.15
     concern_alone: float = 0.3  # the detector alone, with no risk word, adds a note from here (0.4 until session 19)
     # The detector alone, with no risk word, is urgent from here. 0.97 until session 13; with
     # the neighbour features, 0.93 (5-fold: crisis urgent 79.7 -> 82.1%, harm 88.5 -> 91.6%,
@@ -487,7 +491,7 @@ class SafetyCheck:
                 if harm_ok and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
-                tier = CONCERN if p >= t.floor else None
+                tier = CONCERN if p >= (t.cue_floor if why == CUE else t.floor) else None
             elif why is not None:
                 tier = CONCERN
             else:
@@ -522,8 +526,9 @@ class SafetyCheck:
 
         The one place that chooses. The reply for parents needs a word for someone else ("my son",
         "she") or a crisis-other rule, and a detector that leans that way; or a detector that clearly
-        reads it so with no such word ("a goodbye note in the room"), three to one. An even split
-        with no such word had sent "how many pills does it take to die" to the parents' reply.
+        reads it so with no such word ("a goodbye note in the room"), five to one (three to one until
+        session 27, when more messages about someone else at risk tipped that question over it, 4.4 to 1).
+        An even split with no such word had sent "how many pills does it take to die" to the parents' reply.
         A crisis-other rule's own label stands. Without the detector, the words decide.
         """
         if label not in _CRISIS_LABELS:
@@ -533,7 +538,7 @@ class SafetyCheck:
         if not probs:
             return "crisis-other" if ev.other else label
         mine, theirs = probs.get("crisis", 0.0), probs.get("crisis-other", 0.0)
-        other = ev.other or "crisis-other" in rule_labels or theirs >= 3 * mine
+        other = ev.other or "crisis-other" in rule_labels or theirs >= 5 * mine
         return "crisis-other" if other and theirs >= mine else "crisis"
 
     @staticmethod

@@ -319,7 +319,6 @@ CONCERN = [
     "our pediatrician asked about suicidal thoughts at the checkup, is that normal for adhd visits",
     # "seizure" in talk of a seizure condition or its medicines: no present event
     "my son has had epilepsy since he was small, which seizure medicine is most used for absence seizures",
-    "my husband have epilepsy since young, which medicine is best for control his seizures?",
 ]
 
 
@@ -390,7 +389,8 @@ NOTHING = [
     "where is the emergency exit",
     "can i update my emergency contact",
     "donde esta la salida de emergencia",
-    # "seizure" naming a kind of medicine, read by a pattern as well as by the concept rule
+    # "seizure" naming a kind of medicine, read by a pattern as well as by the concept rule: no note either
+    "my husband have epilepsy since young, which medicine is best for control his seizures?",
     "can my daughter take ritalin together with her seizure meds (keppra)",
     # "last time" is a plan word only as "one last time", "for the last time"
     "i have to find parking close to the building, last time i circled for twenty minutes before her appointment",
@@ -678,8 +678,9 @@ def test_one_place_decides_whether_the_crisis_is_the_writers_or_someone_elses(ch
     # anyone else, the reply for the writer; with one, the reply for the parent or friend.
     assert check.decide(mine, probs(0.32, 0.64)).label == "crisis"
     assert check.decide(theirs, probs(0.32, 0.64)).label == "crisis-other"
-    # Three to one is clear enough without the word ("a goodbye note in the room").
-    assert check.decide(mine, probs(0.24, 0.72)).label == "crisis-other"
+    # Five to one is clear enough without the word ("a goodbye note in the room"); three to one is not.
+    assert check.decide(mine, probs(0.16, 0.82)).label == "crisis-other"
+    assert check.decide(mine, probs(0.24, 0.72)).label == "crisis"
     # A word for someone else does not outvote a detector that reads the writer at risk.
     assert check.decide(theirs, probs(0.7, 0.25)).label == "crisis"
     assert check._whose("crisis-other", mine, probs(0.7, 0.2), ("crisis-other",)) == "crisis-other"  # its rule stands
