@@ -242,11 +242,15 @@ class Lexicon:
 
 # Words that may stand between a negation and the risk words it negates:
 # "not going to hurt myself", "never thought about suicide", "no plans to end it".
+# A `keep-near` word ("how do i", "help me") counts only this many words or fewer from the risk words.
+KEEP_NEAR, KEEP_REACH = "keep-near", 6
+
 _NEGATED_GAP = frozenset(
     """
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
     intention would will am a the so that really feel feeling actually even at all and or i im an having getting
-    tengo pensamientos quiero me voy a es una un estoy
+    thoughts trying wish desire urge urges
+    tengo pensamientos quiero me voy a es una un estoy de en pensando intentando ganas deseo
     """.split()
 )
 
@@ -378,7 +382,7 @@ class SafetyCheck:
         # a concern unless words of a present danger are there too (the detector may still say urgent).
         if TOPIC in present and NOW not in present:
             return ASKED
-        if "keep" in present:
+        if self._kept(hits, risk):
             return None
         if present & {"risk-question", "research"}:
             return ASKED
@@ -387,6 +391,18 @@ class SafetyCheck:
         if "figurative" in present:
             return FIGURATIVE
         return None
+
+    @staticmethod
+    def _kept(hits: list[Hit], risk: Hit | None) -> bool:
+        """Return True when a `keep` word (a plan, a time) is present, or a `keep-near` one near the risk words."""
+        for h in hits:
+            if h.concept == "keep":
+                return True
+            if h.concept == KEEP_NEAR and (
+                risk is None or (h.start - risk.end <= KEEP_REACH and risk.start - h.end <= KEEP_REACH)
+            ):
+                return True
+        return False
 
     # ------------------------------------------------------------------- assess
     def evidence(self, text: str, prepared: str | None = None) -> Evidence:
