@@ -30,6 +30,10 @@ NEGATED, ASKED, FIGURATIVE = "negated", "asked", "figurative"
 # every other concept found inside one is dropped, so those words count for nothing.
 IDIOM = "idiom"
 WEAPON = "weapon"  # see concepts.yaml: lets the detector's reading of harm to others win
+# Violence aimed at another person ("kill my ex", "hurt her"): with no words of self-harm or suicide
+# (SELF_DIRECTED), harm to others stands against a detector that reads a crisis (an optional concept).
+HARM_TARGET = "harm-target"
+SELF_DIRECTED = frozenset({"death-wish", "suicide-explicit", "self-harm", "self-harm-explicit", "past-attempt"})
 SEIZURE_TREATMENT = "seizure-treatment"  # "seizure meds": a kind of medicine, not a seizure
 # A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
 # "one last time"): a resource line only when the detector sees some of that danger too.
@@ -483,6 +487,8 @@ class SafetyCheck:
                 label = min(strong, key=LABELS.index)
             elif probs:
                 label = max(labels, key=lambda lb: (p_of(lb), -LABELS.index(lb)))
+                if "harm" in labels and label in _CRISIS_LABELS and self._aimed_at_others(ev):
+                    label = "harm"
             else:
                 label = min(labels, key=LABELS.index)
             mine = [f for f in ev.fired if f[0] == label]
@@ -504,7 +510,8 @@ class SafetyCheck:
                 # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
                 harm_ok = best_label != "harm" or "harm" in labels or WEAPON in ev.concepts
-                if harm_ok and p_of(best_label) >= 2 * p_of(label):
+                harm_stays = label == "harm" and best_label in _CRISIS_LABELS and self._aimed_at_others(ev)
+                if harm_ok and not harm_stays and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= (t.cue_floor if why == CUE else t.floor) else None
@@ -518,10 +525,10 @@ class SafetyCheck:
         if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
             # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
             tier = CONCERN if REASSURANCE in ev.concepts else URGENT
-            return Assessment(tier, self._whose(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
+            return Assessment(tier, self._alone(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
-            label = self._whose(best_label, ev, probs)
+            label = self._alone(best_label, ev, probs)
             return Assessment(CONCERN, label, ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
 
@@ -535,6 +542,17 @@ class SafetyCheck:
             f[4] and not f[2] and ev.demoted[f[1]] is None and risk < self._harmless_below.get(f[1], 0.0)
             for f in ev.fired
         )
+
+    @staticmethod
+    def _aimed_at_others(ev: Evidence) -> bool:
+        """Return True when the message names violence against another person and nothing self-directed."""
+        return HARM_TARGET in ev.concepts and not ev.concepts & SELF_DIRECTED
+
+    def _alone(self, label: str, ev: Evidence, probs: Mapping[str, float]) -> str:
+        """Return the label the detector alone reads: harm for a crisis reading of violence aimed at others."""
+        if label in _CRISIS_LABELS and self._aimed_at_others(ev):
+            return "harm"
+        return self._whose(label, ev, probs)
 
     @staticmethod
     def _whose(label: str, ev: Evidence, probs: Mapping[str, float], rule_labels: Sequence[str] = ()) -> str:

@@ -820,6 +820,16 @@ def test_a_weapon_aimed_at_others_gets_the_harm_reply(chatbot, text: str) -> Non
     assert (found.tier, found.label) == ("urgent", "harm"), found
 
 
+def test_violence_aimed_at_another_person_stays_harm_when_the_detector_reads_a_crisis(chatbot) -> None:
+    """Violence aimed at another person ("kill my X", "matar a mi X"), with no words of self-harm, stays harm."""
+    text = "quiero matar a mi cuñado, ya no lo aguanto"
+    found = chatbot.assess(text)
+    assert found.probabilities["crisis"] > found.probabilities["harm"]  # the detector alone would say crisis
+    assert (found.tier, found.label) == ("urgent", "harm"), found
+    # words of self-harm keep the crisis reading possible: "kill my self" is suicide, not harm
+    assert chatbot.assess("i want to kill my self tonight").label == "crisis"
+
+
 def test_a_weapon_with_a_goodbye_stays_a_crisis(chatbot) -> None:
     found = chatbot.assess("i have a gun and tonight is the night, goodbye everyone")
     assert (found.tier, found.label) == ("urgent", "crisis"), found
