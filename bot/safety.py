@@ -44,6 +44,8 @@ REASSURANCE = "reassurance"
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
 TOPIC, NOW = "topic", "now"
+# A `keep-near` word ("how do i", "help me") keeps risk words urgent only this many words or fewer from them.
+KEEP_NEAR, KEEP_REACH = "keep-near", 6
 _CRISIS_LABELS = ("crisis", "crisis-other")
 _OVERDOSE_KIN = ("crisis", "crisis-other", "emergency")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
@@ -246,9 +248,6 @@ class Lexicon:
 
 # Words that may stand between a negation and the risk words it negates:
 # "not going to hurt myself", "never thought about suicide", "no plans to end it".
-# A `keep-near` word ("how do i", "help me") counts only this many words or fewer from the risk words.
-KEEP_NEAR, KEEP_REACH = "keep-near", 6
-
 _NEGATED_GAP = frozenset(
     """
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
