@@ -325,6 +325,7 @@ class SafetyCheck:
         self.thresholds = thresholds or Thresholds()
         self.lexicon = Lexicon(data.concepts)
         self._harmless_below = {r.id: r.harmless_below for r in data.rules if r.harmless_below}
+        self._rules_by_id = {r.id: r for r in data.rules}
         # Step 2 reads misspelt safety words; built here only when the check stands alone.
         self.spelling = spelling or SafetySpelling(data.spelling_words())
 
@@ -395,6 +396,16 @@ class SafetyCheck:
             return FIGURATIVE
         return None
 
+    def _talked_about(self, rule_id: str, hits: list[Hit]) -> str | None:
+        """Return ASKED when the rule's `asked_by` words are present and none of its `kept_by` words."""
+        rule = self._rules_by_id.get(rule_id)
+        if rule is None or not rule.asked_by:
+            return None
+        present = {h.concept for h in hits}
+        if present & set(rule.asked_by) and not present & set(rule.kept_by):
+            return ASKED
+        return None
+
     @staticmethod
     def _kept(hits: list[Hit], risk: Hit | None) -> bool:
         """Return True when a `keep` word (a plan, a time) is present, or a `keep-near` one near the risk words."""
@@ -417,7 +428,10 @@ class SafetyCheck:
         tokens = prepared.split()
         hits = self.lexicon.find(tokens)
         fired = tuple(self.rule_hits(prepared, hits))
-        demoted = {f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3]) for f in fired}
+        demoted = {
+            f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3]) or self._talked_about(f[1], hits)
+            for f in fired
+        }
         # Two hits over the same words share one reading: in "i've never had thoughts of ending
         # things" the negation reaches "thoughts of ending things", so "ending things" inside it is negated too.
         # A pattern whose own words hold the negation ("i dont wanna be alive") already reads it.

@@ -46,6 +46,10 @@ class ConceptRule:
     # A hit the detector reads as plainly harmless (its risk under this) gets no note either: for
     # rules whose words are common in ordinary questions ("how to store my meds": a means and a plan word).
     harmless_below: float = 0.0
+    # Concepts that make this rule's hit talk about the thing rather than ask for it ("my dose wears
+    # off by noon, is that normal"): a concern, unless one of `kept_by` is there too ("how much").
+    asked_by: tuple[str, ...] = ()
+    kept_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,7 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
         rid = raw_rule.get("id") if isinstance(raw_rule, dict) else None
         rid = rid if isinstance(rid, str) else None
         allowed = {"id", "reply", "near", "unless", "window", "tier", "confirm", "harmless_below"}
+        allowed |= {"asked_by", "kept_by"}
         if not c.fields(raw_rule, file, rid, allowed, {"id", "reply", "near"}, "a rule"):
             continue
         if rid is None or rid in seen:
@@ -184,7 +189,7 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
         if tier not in TIERS:
             c.error(file, rid, "tier", f"{tier!r} is not one of: {', '.join(TIERS)}")
         lists = {}
-        for fld in ("near", "unless"):
+        for fld in ("near", "unless", "asked_by", "kept_by"):
             names = raw_rule.get(fld, [])
             if not isinstance(names, list) or (fld == "near" and not names):
                 c.error(file, rid, fld, "must be a list of concept names")
@@ -208,8 +213,22 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
         elif below and not confirm:
             c.error(file, rid, "harmless_below", "needs confirm: true (explicit words never lose their reply)")
             below = 0.0
+        if lists["asked_by"] and not confirm:
+            c.error(file, rid, "asked_by", "needs confirm: true (explicit words are never only talked about)")
+            lists["asked_by"] = ()
         rules.append(
-            ConceptRule(rid, str(label), lists["near"], lists["unless"], rwindow, str(tier), confirm, float(below))
+            ConceptRule(
+                rid,
+                str(label),
+                lists["near"],
+                lists["unless"],
+                rwindow,
+                str(tier),
+                confirm,
+                float(below),
+                lists["asked_by"],
+                lists["kept_by"],
+            )
         )
     return window if isinstance(window, int) else 8, reach if isinstance(reach, int) else 3, concepts, rules
 

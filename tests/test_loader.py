@@ -611,6 +611,12 @@ def test_every_safety_label_needs_an_english_reply(faq: Path) -> None:
             "    near: [suicide-explicit]\n    confirm: false\n    harmless_below: 0.01\n",
             "needs confirm: true",
         ),
+        (
+            "    near: [suicide-explicit]\n    confirm: false\n",
+            "    near: [suicide-explicit]\n    confirm: false\n    asked_by: [risk-question]\n",
+            "needs confirm: true",
+        ),
+        ("    asked_by: [dose-talk]", "    asked_by: [no-such-concept]", "unknown concept"),
     ],
 )
 def test_broken_concept_file_is_refused(faq: Path, old: str, new: str, needle: str) -> None:

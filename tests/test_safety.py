@@ -531,6 +531,24 @@ def test_asking_for_a_way_near_the_risk_words_keeps_them_urgent_beside_research_
     assert far.fired and all(why is not None for why in far.demoted.values())
 
 
+def test_talk_about_a_dose_is_a_concern_and_a_request_for_an_amount_stays_urgent(chatbot) -> None:
+    """The dosing rule's `asked_by` words (a dose wears off, depends on weight) lower it unless `kept_by` words ask."""
+    rule = next(r for r in chatbot.kb.detector.rules if r.id == "dosing")
+    assert rule.asked_by and rule.kept_by
+    for text in ("i missed my dose yesterday, is that bad", "does the dose of adhd medicine depend on weight"):
+        ev = chatbot.safety.evidence(text)
+        assert ev.demoted["dosing"] is not None, text
+        assert chatbot.assess(text).tier == "concern", text
+    for text in (
+        "my concerta dose wears off at 2pm, can i take another one",
+        "if 30 mg vyvanse wears off by 2 can i just take another 30 at lunch",
+        "how many mg of adderall should my 10 year old take, is that normal",
+    ):
+        ev = chatbot.safety.evidence(text)
+        assert ev.demoted["dosing"] is None, text
+        assert_safety(chatbot.ask(text), DOSING)
+
+
 def test_a_farewell_cue_is_a_concern_rule_that_needs_the_detector(chatbot) -> None:
     """Cue words fire a rule of tier concern: no note when the detector reads nothing of a goodbye."""
     rule = next(r for r in chatbot.kb.detector.rules if r.id == "crisis-farewell-cue")
