@@ -305,6 +305,9 @@ def test_other_spanish_questions_get_one_spanish_line_then_the_english_fallback(
 CONCERN = [
     # a question about a risk
     "can strattera cause suicidal thoughts",
+    # session 29: a health-site heading about the medicines' warnings ("warnings", not only "warning")
+    "Do ADHD medications carry warnings about mood changes or suicidal thoughts?",
+    "Mood Changes and Suicidality Warnings for ADHD Medications",
     "can ritalin cause suicidal thoughts",
     "can you overdose on adderall",
     # negated or reassured
