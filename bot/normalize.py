@@ -368,6 +368,9 @@ _BANG_I = re.compile(r"(?<=[a-z])[!|](?=[a-z])")  # "su!c!de", "k|ll": a mark in
 # Letters typed apart to slip past filters: "s u i c i d e", "k.m.s", "k-i-l-l".
 _SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*]{1,2}){2,}[a-z0-9@$](?![\w])")
 _SPACED_SLANG = frozenset(("kms", "kys", "ctb", "od"))
+# A star inside a word hides or pads a letter to slip past filters: "s*icide", "k*ll", "s*uicidal".
+_STARRED = re.compile(r"(?<![\w*])[a-z]+(?:\*+[a-z]+)+(?![\w*])")
+_STAR_FILLS = ("", "i", "u", "a", "e", "o")
 # Number words typed as digits between words: "want 2 die", "going 2 end it".
 _DIGIT_WORDS = {"2": "to", "4": "for"}
 _DIGIT_BEFORE = frozenset("die kill end hurt cut live be go sleep disappear jump take od overdose myself".split())
@@ -400,6 +403,7 @@ class SafetySpelling:
         self._typos = TypoIndex(self.vocabulary, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         self._known = frozenset(known_words) | STOPWORDS | self.vocabulary | english_words()
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self._stems = tuple(w for w in self.vocabulary if len(w) >= 5)
 
     def _correct_uncached(self, word: str) -> str:
         """Return the safety word this token was probably meant to be."""
@@ -419,9 +423,20 @@ class SafetySpelling:
         plain = joined.translate(_LEET)
         return plain if plain in self.vocabulary or plain in _SPACED_SLANG else match.group(0)
 
+    def _unstar(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        candidates = [re.sub(r"\*+", fill, word) for fill in _STAR_FILLS]
+        for plain in candidates:
+            if plain in self._known:
+                return plain
+        for plain in candidates:  # a safety word's stem ("suicid*" for "s*icidio")
+            if any(plain.startswith(stem) for stem in self._stems):
+                return plain
+        return word
+
     def prepare(self, text: str) -> str:
         """Return the normalised, spelling-corrected text the safety rules and detector read."""
-        text = _SPACED.sub(self._join_spaced, text.casefold())
+        text = _STARRED.sub(self._unstar, _SPACED.sub(self._join_spaced, text.casefold()))
         words = fold(_unleet(text)).split()
         for i, w in enumerate(words[:-1]):
             if w in _DIGIT_WORDS and words[i + 1] in _DIGIT_BEFORE:

@@ -165,8 +165,11 @@ class Thresholds:
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
     # A rule of everyday words (tier concern: "wont need", "before i go") adds its note from here.
     # 0.1 (the floor) until session 27, when this session's goodbye messages lifted the detector's
-    # reading of "i wont need my old planner anymore" to 0.13-0.17.
-    cue_floor: float = 0.15
+    # reading of "i wont need my old planner anymore" to 0.13-0.17. 0.16 since session 29, when the
+    # detector retrained on two exemplars read anew ("k*ll", "s*icidio") read that message at 0.15:
+    # 5-fold on the bank, no labelled message loses its resources at 0.16 or 0.17 (notes 16.84 ->
+    # 16.81%), and no message of old blind safety sets 1-20 changes.
+    cue_floor: float = 0.16
     concern_alone: float = 0.3  # the detector alone, with no risk word, adds a note from here (0.4 until session 19)
     # The detector alone, with no risk word, is urgent from here. 0.97 until session 13; with
     # the neighbour features, 0.93 (5-fold: crisis urgent 79.7 -> 82.1%, harm 88.5 -> 91.6%,

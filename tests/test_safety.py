@@ -68,6 +68,10 @@ CRISIS_MESSAGES = [
     "im thinking about suicide",
     "planning my suicide",
     "i want to end my life",
+    # session 29: the plain words of not being safe, and a star hiding or padding a letter
+    "can i talk to someone. i dont feel safe with myself today",
+    "s*uicidal thoughts every day since i stopped my meds",
+    "im gonna k*ll myself",
     "i want to hurt myself",
     "i have been cutting myself",
     "i want to hang myself",
@@ -635,6 +639,9 @@ def test_spaced_and_dotted_letters_are_read_as_words(chatbot) -> None:
     assert chatbot.safety.prepare("i a m ok") == "i a m ok"  # not a safety word: left alone
     assert chatbot.safety.prepare("su!c!de") == "suicide"  # a mark inside a word stands for i
     assert chatbot.safety.prepare("wow! great") == "wow great"
+    assert chatbot.safety.prepare("s*icide") == "suicide"  # a star for a hidden letter...
+    assert chatbot.safety.prepare("s*uicidal thoughts") == "suicidal thoughts"  # ...or inside a word
+    assert chatbot.safety.prepare("*really* tired") == "really tired"  # stars around a word: emphasis
 
 
 def test_words_in_safety_patterns_are_protected_from_typo_fixing(chatbot) -> None:
