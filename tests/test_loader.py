@@ -843,8 +843,8 @@ def test_the_json_schema_accepts_the_shipped_content_and_refuses_a_broken_entry(
 def test_a_phrase_repeated_in_one_concept_list_loads_with_a_warning(faq: Path) -> None:
     replace_once(
         faq / "detector" / "concepts.yaml",
-        "control _ seizures, control seizures]",
-        "control _ seizures, control seizures, control  Seizures]",
+        "control _ seizures, control seizures, for seizures",
+        "control _ seizures, control seizures, control  Seizures, for seizures",
     )
     kb = load(faq)  # harmless: the service keeps running and reads the phrase once
     warned = [w for w in kb.warnings if w.file == "detector/concepts.yaml"]
