@@ -291,12 +291,13 @@ def code_fingerprint() -> str:
     """Return a hash of the bot's code and the library versions a saved model depends on.
 
     Any change to a file in bot/ (how texts are prepared, features, weights) or to
-    scikit-learn, SciPy or NumPy makes saved models stale, so they are trained again.
+    scikit-learn, SciPy, NumPy or pyspellchecker makes saved models stale, so they are trained again.
     """
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in ("scikit-learn", "scipy", "numpy"):  # read without importing them (a worker never does)
+    # pyspellchecker: its word lists decide which words the safety reading respells.
+    for package in ("scikit-learn", "scipy", "numpy", "pyspellchecker"):  # read without importing them (a worker never does)
         digest.update(f"{package}={importlib.metadata.version(package)}\n".encode())
     return digest.hexdigest()
 

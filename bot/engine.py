@@ -157,7 +157,7 @@ class Bot:
         self.encoder = encoder
         self.training = tuple(training)
         # Built in flow order: normalise (step 2), safety (3), then the matchers (4).
-        self.reader = Reader(kb.entries, kb.synonyms, kb.detector.spelling_words())
+        self.reader = Reader(kb.entries, kb.synonyms, kb.detector.spelling_words(), kb.detector.spanish_words())
         self.safety = SafetyCheck(kb.detector, thresholds=safety_thresholds, spelling=self.reader.spelling)
         self.detector = train_detector(kb, self.safety, encoder)
         self.safety.detector = self.detector.probabilities

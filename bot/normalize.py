@@ -12,7 +12,7 @@ from typing import Protocol
 
 from rapidfuzz.distance import OSA
 
-from .words import english_words
+from .words import english_words, spanish_words
 
 # Words that carry no topic on their own. Question words are here too: the topic
 # words around them decide the match ("how fast", "how common" keep their content).
@@ -391,30 +391,62 @@ def _unleet(text: str) -> str:
     return _LEET_WORD.sub(fix, _BANG_I.sub("i", text))
 
 
+# Spanish is told from English by its small words (accents are often left off on phones).
+_ES_WORDS = frozenset(
+    """
+    que de la el los las un una y en por para con mi mis me se no es esta estoy quiero tengo hijo hija
+    como cuando porque pero muy mas ya yo tu su sus lo le nos del al hay puedo puede necesito ayuda
+    dice dijo todo todas todos nada tomo trago despierta respira dosis cuantos cuanto cuantas hacer
+    vivir morir matarme pastillas medicamento medicina pareja esposo esposa nino nina ella
+    """.split()
+)
+_EN_WORDS = frozenset(
+    """
+    the a an and i you he she it we they is are was were be to of in on for with my your his her
+    what how why when can do does did not dont im have has my me this that so just want
+    """.split()
+)
+
+
+def language(text: str, *, accents: bool = False) -> str:
+    """Return 'es' when the message reads as Spanish (its small words, or accents), else 'en'."""
+    words = fold(text).split()
+    if not words:
+        return "en"
+    es = sum(w in _ES_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    accents = accents or any(ch in text for ch in "ñáéíóú¿¡")
+    return "es" if es >= 2 and es > en or (accents and es > en) or (len(words) <= 3 and es > en) else "en"
+
+
 class SafetySpelling:
     """The safety reading of a message: look-alike digits, spaced letters and misspelt safety words.
 
     `words` are the safety words (SafetyData.spelling_words); `known_words` are real words
     that are never respelt into one of them ("painted" must not become "fainted").
+    In a Spanish message the common Spanish words, and `spanish_known` (those of the
+    Spanish exemplars), are real words too: "puedo" must not become "puede", nor "debo" "dedo".
     """
 
-    def __init__(self, words: Iterable[str], known_words: Iterable[str] = ()) -> None:
+    def __init__(self, words: Iterable[str], known_words: Iterable[str] = (), spanish_known: Iterable[str] = ()) -> None:
         self.vocabulary = frozenset(words)
         self._typos = TypoIndex(self.vocabulary, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         self._known = frozenset(known_words) | STOPWORDS | self.vocabulary | english_words()
+        self._known_es = self._known | spanish_words() | _ES_WORDS | frozenset(spanish_known)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._stems = tuple(w for w in self.vocabulary if len(w) >= 5)
 
-    def _correct_uncached(self, word: str) -> str:
+    def _correct_uncached(self, word: str, spanish: bool = False) -> str:
         """Return the safety word this token was probably meant to be."""
-        if len(word) < 4 or word in self._known or not word.isalpha():
+        known = self._known_es if spanish else self._known
+        if len(word) < 4 or word in known or not word.isalpha():
             return word
         fixed = self._typos.lookup(word, require_first=True)
         if fixed is None:
             return word
         # A known word is only respelt within its own family ("cuting" -> "cutting"),
         # never into another word ("fighting" must not become "fitting").
-        if stem(word) in self._known and stem(fixed) != stem(word):
+        if stem(word) in known and stem(fixed) != stem(word):
             return word
         return fixed
 
@@ -441,7 +473,8 @@ class SafetySpelling:
         for i, w in enumerate(words[:-1]):
             if w in _DIGIT_WORDS and words[i + 1] in _DIGIT_BEFORE:
                 words[i] = _DIGIT_WORDS[w]
-        return " ".join(self._correct(w) for w in words)
+        spanish = language(" ".join(words), accents=any(ch in text for ch in "ñáéíóú¿¡")) == "es"
+        return " ".join(self._correct(w, spanish) for w in words)
 
 
 @lru_cache(maxsize=2)
@@ -469,9 +502,15 @@ class Reader:
     a word the FAQ uses into a safety word.
     """
 
-    def __init__(self, entries: Iterable[Phrased], synonyms: Mapping[str, str], safety_words: Iterable[str]) -> None:
+    def __init__(
+        self,
+        entries: Iterable[Phrased],
+        synonyms: Mapping[str, str],
+        safety_words: Iterable[str],
+        spanish_known: Iterable[str] = (),
+    ) -> None:
         self.normalizer = Normalizer.for_content(synonyms, entries)
-        self.spelling = SafetySpelling(safety_words, known_words=self.normalizer.vocabulary)
+        self.spelling = SafetySpelling(safety_words, known_words=self.normalizer.vocabulary, spanish_known=spanish_known)
 
     def query(self, text: str) -> Query:
         """Return the Query of a checked question: matcher tokens and the safety reading."""

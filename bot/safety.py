@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .normalize import SafetySpelling, fold
+from .normalize import SafetySpelling, fold, language
 from .safety_data import LABELS, NONE, Concept, SafetyData
 
 URGENT, CONCERN = "urgent", "concern"
@@ -57,34 +57,6 @@ RISK_CONCEPTS = frozenset(
 )
 
 _REFLEXIVE_OTHER = re.compile(r"\b(himself|herself|themselves|themself)\b")
-
-# Spanish is told from English by its small words (accents are often left off on phones).
-_ES_WORDS = frozenset(
-    """
-    que de la el los las un una y en por para con mi mis me se no es esta estoy quiero tengo hijo hija
-    como cuando porque pero muy mas ya yo tu su sus lo le nos del al hay puedo puede necesito ayuda
-    dice dijo todo todas todos nada tomo trago despierta respira dosis cuantos cuanto cuantas hacer
-    vivir morir matarme pastillas medicamento medicina pareja esposo esposa nino nina ella
-    """.split()
-)
-_EN_WORDS = frozenset(
-    """
-    the a an and i you he she it we they is are was were be to of in on for with my your his her
-    what how why when can do does did not dont im have has my me this that so just want
-    """.split()
-)
-
-
-def language(text: str, *, accents: bool = False) -> str:
-    """Return 'es' when the message reads as Spanish (its small words, or accents), else 'en'."""
-    words = fold(text).split()
-    if not words:
-        return "en"
-    es = sum(w in _ES_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
-    accents = accents or any(ch in text for ch in "ñáéíóú¿¡")
-    return "es" if es >= 2 and es > en or (accents and es > en) or (len(words) <= 3 and es > en) else "en"
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -330,7 +302,7 @@ class SafetyCheck:
         self._harmless_below = {r.id: r.harmless_below for r in data.rules if r.harmless_below}
         self._rules_by_id = {r.id: r for r in data.rules}
         # Step 2 reads misspelt safety words; built here only when the check stands alone.
-        self.spelling = spelling or SafetySpelling(data.spelling_words())
+        self.spelling = spelling or SafetySpelling(data.spelling_words(), spanish_known=data.spanish_words())
 
     def prepare(self, text: str) -> str:
         """Return the normalised, spelling-corrected text the rules run on (step 2's safety reading)."""
@@ -470,6 +442,11 @@ class SafetyCheck:
         ]
         return with_sentences(whole, readings)
 
+    @staticmethod
+    def _harm_unfounded(ev: Evidence, best_label: str, labels: Sequence[str]) -> bool:
+        """Return True when the detector reads harm to others but no rule and no weapon says so."""
+        return best_label == "harm" and "harm" not in labels and WEAPON not in ev.concepts
+
     def decide(self, ev: Evidence, probs: Mapping[str, float]) -> Assessment:
         """Return the assessment from the rules' evidence and the detector's probabilities."""
         t = self.thresholds
@@ -519,13 +496,15 @@ class SafetyCheck:
                 tier = URGENT  # explicit words need no second opinion
             elif not probs:
                 tier = CONCERN if why else URGENT
-            elif risk >= t.urgent and why != NEGATED:
+            elif risk >= t.urgent and why != NEGATED and not (why == FIGURATIVE and self._harm_unfounded(ev, best_label, labels)):
+                # (A figure of speech the detector reads as harm, with no harm words, is not urgent:
+                # "my mom is gonna kill me when she sees my grades" has crisis words in an idiom.)
                 # The detector may name the danger (a dosing rule hit that reads as a crisis), but
                 # harm to others needs harm words or a weapon: a goodbye it half-reads as harm stays a crisis.
                 # A detector split about evenly leaves the rule's label: "took too many of my sons
                 # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
-                harm_ok = best_label != "harm" or "harm" in labels or WEAPON in ev.concepts
+                harm_ok = not self._harm_unfounded(ev, best_label, labels)
                 harm_stays = label == "harm" and best_label in _CRISIS_LABELS and self._aimed_at_others(ev)
                 if harm_ok and not harm_stays and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from .normalize import fold
+
 DETECTOR_DIR = "detector"
 # What a safety message can call for, in order of priority when nothing else decides.
 LABELS = ("crisis", "crisis-other", "harm", "emergency", "dosing")
@@ -92,6 +94,10 @@ class SafetyData:
             text = _REGEX_ESCAPE.sub(" ", _REGEX_STEM.sub(" ", p.pattern.pattern))
             words.update(_PATTERN_WORDS.findall(text))
         return frozenset(words)
+
+    def spanish_words(self) -> frozenset[str]:
+        """The words of the Spanish exemplars: real Spanish words the spelling fixer leaves alone."""
+        return frozenset(w for e in self.exemplars if e.lang == "es" for w in fold(e.text).split() if w.isalpha())
 
 
 class _Checks(Protocol):
