@@ -296,8 +296,9 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    # pyspellchecker: its word lists decide which words the safety reading respells.
-    for package in ("scikit-learn", "scipy", "numpy", "pyspellchecker"):  # read without importing them (a worker never does)
+    # Read without importing them (a worker never does); pyspellchecker's word lists decide
+    # which words the safety reading respells.
+    for package in ("scikit-learn", "scipy", "numpy", "pyspellchecker"):
         digest.update(f"{package}={importlib.metadata.version(package)}\n".encode())
     return digest.hexdigest()
 

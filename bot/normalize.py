@@ -428,7 +428,9 @@ class SafetySpelling:
     Spanish exemplars), are real words too: "puedo" must not become "puede", nor "debo" "dedo".
     """
 
-    def __init__(self, words: Iterable[str], known_words: Iterable[str] = (), spanish_known: Iterable[str] = ()) -> None:
+    def __init__(
+        self, words: Iterable[str], known_words: Iterable[str] = (), spanish_known: Iterable[str] = ()
+    ) -> None:
         self.vocabulary = frozenset(words)
         self._typos = TypoIndex(self.vocabulary, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         self._known = frozenset(known_words) | STOPWORDS | self.vocabulary | english_words()
@@ -510,7 +512,9 @@ class Reader:
         spanish_known: Iterable[str] = (),
     ) -> None:
         self.normalizer = Normalizer.for_content(synonyms, entries)
-        self.spelling = SafetySpelling(safety_words, known_words=self.normalizer.vocabulary, spanish_known=spanish_known)
+        self.spelling = SafetySpelling(
+            safety_words, known_words=self.normalizer.vocabulary, spanish_known=spanish_known
+        )
 
     def query(self, text: str) -> Query:
         """Return the Query of a checked question: matcher tokens and the safety reading."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .normalize import SafetySpelling, fold, language
+from .normalize import SafetySpelling, language
 from .safety_data import LABELS, NONE, Concept, SafetyData
 
 URGENT, CONCERN = "urgent", "concern"
@@ -57,6 +57,7 @@ RISK_CONCEPTS = frozenset(
 )
 
 _REFLEXIVE_OTHER = re.compile(r"\b(himself|herself|themselves|themself)\b")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -496,7 +497,11 @@ class SafetyCheck:
                 tier = URGENT  # explicit words need no second opinion
             elif not probs:
                 tier = CONCERN if why else URGENT
-            elif risk >= t.urgent and why != NEGATED and not (why == FIGURATIVE and self._harm_unfounded(ev, best_label, labels)):
+            elif (
+                risk >= t.urgent
+                and why != NEGATED
+                and not (why == FIGURATIVE and self._harm_unfounded(ev, best_label, labels))
+            ):
                 # (A figure of speech the detector reads as harm, with no harm words, is not urgent:
                 # "my mom is gonna kill me when she sees my grades" has crisis words in an idiom.)
                 # The detector may name the danger (a dosing rule hit that reads as a crisis), but

@@ -652,7 +652,7 @@ def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
 
 
 def test_algospeak_word_forms_are_read_as_their_word(ask) -> None:
-    """"unaliving" is a form of "unalive"; asking whether an overdose death is painless seeks a method."""
+    """A form of "unalive" ("unaliving") is read as it; asking if an overdose death is painless seeks a method."""
     for text in ("unaliving myself seems easier than another semester", "is dying from an adderall overdose painless"):
         assert_safety(ask(text), "safety-crisis")
 
