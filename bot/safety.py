@@ -44,6 +44,10 @@ REASSURANCE = "reassurance"
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
 TOPIC, NOW = "topic", "now"
+# A word that asks or studies ("can _ cause", "paper") this many words or fewer from the risk words
+# makes a plain question about a risk (Evidence.asked_near).
+ASK_REACH = 5
+HEDGE = "hedge"  # a denial that trails off ("not suicidal or anything but"): an optional concept
 # A `keep-near` word ("how do i", "help me") keeps risk words urgent only this many words or fewer from them.
 KEEP_NEAR, KEEP_REACH = "keep-near", 6
 _CRISIS_LABELS = ("crisis", "crisis-other")
@@ -82,6 +86,9 @@ class Evidence:
     fired: tuple[tuple[str, str, bool, Hit | None, bool], ...]  # see SafetyCheck.rule_hits
     demoted: Mapping[str, str | None]  # rule id -> why it is not a present danger (or None)
     other: bool  # someone else may be the one at risk
+    # Rules whose risk words sit right beside the words that ask or study ("can strattera cause
+    # suicidal thoughts", "a paper on teen suicide"): a plain question about a risk.
+    asked_near: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,18 @@ class Thresholds:
     # with concern_alone 0.3 (5-fold: crisis shown 94.5 -> 95.1%, dosing 97.1 -> 97.8%; notes 11.7 -> 13.1%).
     concern: float = 0.3
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
+    # Session 31: a negated or asked-about rule hit was always a note, so 62% of denials ("im not
+    # suicidal, just tired") and 65% of homework about suicide in old blind sets 1-20 got one, and
+    # notes reached 21.5% of their 3,570 harmless messages (24.1% on blind set 21; target 15%).
+    # Now a denial gets no note when the detector reads its label below `negated_floor` and no
+    # hedge follows ("not suicidal or anything but..."); a plain question or study whose asking
+    # words sit within ASK_REACH words of the risk words, below `asked_floor` (dose questions keep
+    # theirs). On sets 1-20: notes 766 -> 430 of 3,570 (21.5 -> 12.0%); resources lost on 2 of
+    # their labelled messages, both non-urgent ("my kid says 'i wish i was never born' after
+    # homework" was one, until "homework" alone stopped counting as research). 0.1 and 10 words
+    # cut 18 more notes but dropped a writer who had "a couple of weird intrusive ones this week".
+    negated_floor: float = 0.15
+    asked_floor: float = 0.05
     # A rule of everyday words (tier concern: "wont need", "before i go") adds its note from here.
     # 0.1 (the floor) until session 27, when this session's goodbye messages lifted the detector's
     # reading of "i wont need my old planner anymore" to 0.13-0.17. 0.16 since session 29, when the
@@ -420,7 +439,15 @@ class SafetyCheck:
                     demoted[f[1]] = NEGATED
         other = self._about_someone_else(prepared, hits)
         lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
-        return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other)
+        asking = [h for h in hits if h.concept in ("risk-question", "research")]
+        asked_near = frozenset(
+            f[1]
+            for f in fired
+            if demoted[f[1]] == ASKED
+            and f[3] is not None
+            and any(h.start - f[3].end <= ASK_REACH and f[3].start - h.end <= ASK_REACH for h in asking)
+        )
+        return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other, asked_near)
 
     def assess(self, text: str, prepared: str | None = None) -> Assessment:
         """Return the tier and label this message calls for (tier None: no safety need)."""
@@ -515,6 +542,10 @@ class SafetyCheck:
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 tier = CONCERN if p >= (t.cue_floor if why == CUE else t.floor) else None
+            elif why == NEGATED and p < t.negated_floor and HEDGE not in ev.concepts:
+                tier = None  # "im not suicidal, just tired of school", and the detector agrees
+            elif why == ASKED and label != "dosing" and p < t.asked_floor and all(f[1] in ev.asked_near for f in mine):
+                tier = None  # "can strattera cause suicidal thoughts", "a paper on teen suicide rates"
             elif why is not None:
                 tier = CONCERN
             else:
