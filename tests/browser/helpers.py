@@ -114,7 +114,12 @@ def host_page(body: str, *, title: str = "Test host page") -> str:
 
 # Questions the concern tier answers with a note (the first one the API gives a note for is used,
 # so a change in what the detector flags moves the test to the next one, not to a skip).
+# Since session 31 a plain question about a risk that the detector reads as harmless ("can strattera
+# cause suicidal thoughts") gets no note: its answer gives 988 and 911 itself.
 NOTE_QUESTIONS = (
+    "ive never had thoughts of ending it all, my teen starts strattera monday and he is nervous",
+    "my teen has never said anything about hurting herself, but the doctor wants a mood screen before strattera. "
+    "is that standard?",
     "can strattera cause suicidal thoughts",
     "what if my son overdosed on ritalin",
     "i sometimes think about suicide, could it be adhd",
