@@ -258,6 +258,11 @@ def _overlap(a: Hit, b: Hit) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _close(a: Hit, b: Hit, reach: int) -> bool:
+    """Return True when at most `reach` words lie between two hits (either way round)."""
+    return a.start - b.end <= reach and b.start - a.end <= reach
+
+
 # Session 22: a line of despair buried in a longer message ("is adhd genetic? probably doesn't
 # matter, i'm ending the line with me this weekend") is diluted when the detector reads the
 # whole message, so it also reads each sentence. A sentence read alone loses its context
@@ -407,9 +412,7 @@ class SafetyCheck:
         for h in hits:
             if h.concept == "keep":
                 return True
-            if h.concept == KEEP_NEAR and (
-                risk is None or (h.start - risk.end <= KEEP_REACH and risk.start - h.end <= KEEP_REACH)
-            ):
+            if h.concept == KEEP_NEAR and (risk is None or _close(h, risk, KEEP_REACH)):
                 return True
         return False
 
@@ -443,9 +446,7 @@ class SafetyCheck:
         asked_near = frozenset(
             f[1]
             for f in fired
-            if demoted[f[1]] == ASKED
-            and f[3] is not None
-            and any(h.start - f[3].end <= ASK_REACH and f[3].start - h.end <= ASK_REACH for h in asking)
+            if demoted[f[1]] == ASKED and f[3] is not None and any(_close(h, f[3], ASK_REACH) for h in asking)
         )
         return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other, asked_near)
 
