@@ -44,9 +44,9 @@ REASSURANCE = "reassurance"
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
 TOPIC, NOW = "topic", "now"
-# A word that asks or studies ("can _ cause", "paper") this many words or fewer from the risk words
-# makes a plain question about a risk (Evidence.asked_near).
-ASK_REACH = 5
+# Words that ask about a risk or study it ("can _ cause", "paper"): they lower a rule hit to ASKED,
+# and this many words or fewer from the risk words they make a plain question (Evidence.asked_near).
+ASKING, ASK_REACH = frozenset({"risk-question", "research"}), 5
 HEDGE = "hedge"  # a denial that trails off ("not suicidal or anything but"): an optional concept
 # A `keep-near` word ("how do i", "help me") keeps risk words urgent only this many words or fewer from them.
 KEEP_NEAR, KEEP_REACH = "keep-near", 6
@@ -388,7 +388,7 @@ class SafetyCheck:
             return ASKED
         if self._kept(hits, risk):
             return None
-        if present & {"risk-question", "research"}:
+        if present & ASKING:
             return ASKED
         if RESOLVED in present:
             return PAST
@@ -442,7 +442,7 @@ class SafetyCheck:
                     demoted[f[1]] = NEGATED
         other = self._about_someone_else(prepared, hits)
         lang = language(prepared, accents=any(ch in text for ch in "ñáéíóúÑÁÉÍÓÚ¿¡"))
-        asking = [h for h in hits if h.concept in ("risk-question", "research")]
+        asking = [h for h in hits if h.concept in ASKING]
         asked_near = frozenset(
             f[1]
             for f in fired
