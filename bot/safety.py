@@ -43,6 +43,14 @@ CUE = "cue"
 REASSURANCE = "reassurance"
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
+# Words that say a past risk is over for good ("im in a good place now"), and words that say it is
+# back ("the same feeling is back"): a past risk that is settled, and not back, is never urgent.
+SETTLED, RECURRING = "settled", "recurring"
+# Words that frame risk words as something other than a present danger (a denial, a question, a
+# study, the past, a figure of speech): beside them, a detector sure the message is harmless
+# (`Thresholds.overrule`) lowers even explicit words to a concern. Not `reassurance`: "i took all my
+# meds and feel fine" is an emergency whatever the writer feels.
+HARMLESS_FRAMES = frozenset({"negation", "risk-question", "research", RESOLVED, "topic", "figurative"})
 TOPIC, NOW = "topic", "now"
 # Words that ask about a risk or study it ("can _ cause", "paper"): they lower a rule hit to ASKED,
 # and this many words or fewer from the risk words they make a plain question (Evidence.asked_near).
@@ -155,6 +163,15 @@ class Thresholds:
     # cut 18 more notes but dropped a writer who had "a couple of weird intrusive ones this week".
     negated_floor: float = 0.15
     asked_floor: float = 0.05
+    # Session 32: explicit words were urgent whatever the detector read, so a teacher's lesson plan
+    # ("how do i talk about adhd, depression and self-harm") and a sociology reading ("durkheim and
+    # suicide, can you help me focus") got the full reply with the detector at 0.999 harmless. Beside a
+    # word that frames the risk as no present danger (HARMLESS_FRAMES), a detector this sure lowers them
+    # to a concern (a resource line), unless `now` or `keep` words say the danger is present ("can we
+    # talk about suicide"). On old blind sets 1-21 no labelled message loses its urgent reply at 0.98
+    # (urgent false alarms 64 -> 59 of 3,740); the bank's 5-fold likewise (187 -> 184 of 6,574).
+    # At 0.95 one emergency in the bank is lost ("slumped at the wheel not moving").
+    overrule: float = 0.98
     # A rule of everyday words (tier concern: "wont need", "before i go") adds its note from here.
     # 0.1 (the floor) until session 27, when this session's goodbye messages lifted the detector's
     # reading of "i wont need my old planner anymore" to 0.13-0.17. 0.16 since session 29, when the
@@ -247,7 +264,7 @@ _NEGATED_GAP = frozenset(
     """
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
     intention would will am a the so that really feel feeling actually even at all and or i im an having getting
-    thoughts trying wish desire urge urges
+    thoughts trying wish desire urge urges wanted felt considered tried planned
     tengo pensamientos quiero me voy a es una un estoy de en pensando intentando ganas deseo
     """.split()
 )
@@ -528,6 +545,7 @@ class SafetyCheck:
             elif (
                 risk >= t.urgent
                 and why != NEGATED
+                and not self._settled(ev, why)
                 and not (why == FIGURATIVE and self._harm_unfounded(ev, best_label, labels))
             ):
                 # (A figure of speech the detector reads as harm, with no harm words, is not urgent:
@@ -551,6 +569,8 @@ class SafetyCheck:
                 tier = CONCERN
             else:
                 tier = URGENT if not confirm or p_confirm(label) >= t.confirm else CONCERN
+            if tier == URGENT and self._overruled(ev, probs):
+                tier = CONCERN  # "teacher here, building a lesson: how do i talk about self-harm"
             return Assessment(tier, label if tier else None, ev.lang, rule, round(p, 3), frozen, why)
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
@@ -563,6 +583,17 @@ class SafetyCheck:
             label = self._alone(best_label, ev, probs)
             return Assessment(CONCERN, label, ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
+
+    @staticmethod
+    def _settled(ev: Evidence, why: str | None) -> bool:
+        """Return True for a past risk the message says is over and not back ("tried in 2015, in a good place now")."""
+        return why == PAST and SETTLED in ev.concepts and not ev.concepts & {RECURRING, NOW}
+
+    def _overruled(self, ev: Evidence, probs: Mapping[str, float]) -> bool:
+        """Return True when words frame the risk as no present danger, none say it is present ("can we talk",
+        "tonight"), and the detector is sure the message is harmless."""
+        framed = bool(ev.concepts & HARMLESS_FRAMES) and not ev.concepts & {NOW, "keep"}
+        return framed and bool(probs) and probs.get(NONE, 0.0) >= self.thresholds.overrule
 
     def _plainly_harmless(self, ev: Evidence, risk: float) -> bool:
         """Return True when every rule hit is of common words (`harmless_below`) that the detector reads as harmless.

@@ -589,6 +589,47 @@ def test_risk_that_is_back_stays_urgent(ask) -> None:
     assert_safety(ask(text), CRISIS)
 
 
+def _reading(**p: float) -> dict[str, float]:
+    """A detector reading: the labels given, the rest zero."""
+    labels = ("none", "crisis", "crisis-other", "harm", "emergency", "dosing")
+    return {lb: p.get(lb.replace("-", "_"), 0.0) for lb in labels}
+
+
+def test_a_past_risk_the_message_says_is_over_is_a_concern_even_when_the_detector_reads_danger(chatbot) -> None:
+    """`settled` words ("doing well since") with a past risk, and no `recurring` or `now` words: never urgent."""
+    check = chatbot.safety
+    alarmed = _reading(none=0.01, crisis=0.99)
+    over = check.evidence(
+        "i overdosed on pills in college twelve years ago and have been doing well since. any tips for focus at work"
+    )
+    assert "settled" in over.concepts and "past" in over.demoted.values()
+    assert check.decide(over, alarmed).tier == "concern"
+    back = check.evidence(
+        "i overdosed on pills in college twelve years ago and have been doing well but lately it feels the same"
+    )
+    assert "recurring" in back.concepts
+    assert check.decide(back, alarmed).tier == "urgent"
+    # the past alone, with nothing to say it is over, stays with the detector
+    past = check.evidence("i overdosed on pills in college twelve years ago. any tips for focus at work")
+    assert "settled" not in past.concepts and check.decide(past, alarmed).tier == "urgent"
+
+
+def test_explicit_words_framed_as_no_danger_yield_to_a_sure_detector(chatbot) -> None:
+    """Explicit words are urgent without a second opinion, unless a harmless frame stands beside them and
+    the detector is sure (`Thresholds.overrule`) the message is harmless: then a concern, never nothing."""
+    check = chatbot.safety
+    sure, unsure = _reading(none=0.99, crisis=0.01), _reading(none=0.9, crisis=0.1)
+    lesson = check.evidence(
+        "our health class has a unit on suicide next week, help me plan how to study for it with adhd"
+    )
+    assert "research" in lesson.concepts
+    assert check.decide(lesson, sure).tier == "concern"
+    assert check.decide(lesson, unsure).tier == "urgent"
+    plain = check.evidence("i want to kill myself")
+    assert not plain.concepts & {"research", "negation", "risk-question", "resolved", "topic", "figurative"}
+    assert check.decide(plain, sure).tier == "urgent"
+
+
 TOPIC_BUT_NOW = [
     # suicide as a subject (a concern, see CONCERN), with words of a present danger
     "how do i talk to my son about suicide, he said he wants to die tonight",
@@ -707,6 +748,8 @@ def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
     assert check.evidence("im not suicidal").demoted
     assert all(check.evidence("im not suicidal").demoted.values())
     assert not any(check.evidence("im not okay, i want to die").demoted.values())
+    # a past-tense wish between them ("never wanted to", "never felt") still reads as a denial
+    assert "negated" in check.evidence("i never wanted to hurt myself, i just feel dumb").demoted.values()
 
 
 def test_algospeak_word_forms_are_read_as_their_word(ask) -> None:
