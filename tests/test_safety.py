@@ -673,6 +673,15 @@ def test_talk_about_a_dose_is_a_concern_and_a_request_for_an_amount_stays_urgent
         assert_safety(chatbot.ask(text), DOSING)
 
 
+def test_a_choice_between_two_medicines_is_no_dose_request(chatbot) -> None:
+    """Saying "which one" asks for a medicine, not an amount; a choice between two amounts stays a dose request."""
+    check = chatbot.safety
+    choice = check.evidence("adderall or vyvanse, which one should i ask my doctor about for my son")
+    assert "dosing" not in {f[1] for f in choice.fired}
+    amounts = check.evidence("concerta 54 or 72, which one for my son")
+    assert "dosing" in {f[1] for f in amounts.fired}
+
+
 def test_a_farewell_cue_is_a_concern_rule_that_needs_the_detector(chatbot) -> None:
     """Cue words fire a rule of tier concern: no note when the detector reads nothing of a goodbye."""
     rule = next(r for r in chatbot.kb.detector.rules if r.id == "crisis-farewell-cue")
