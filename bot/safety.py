@@ -172,6 +172,13 @@ class Thresholds:
     # (urgent false alarms 64 -> 59 of 3,740); the bank's 5-fold likewise (187 -> 184 of 6,574).
     # At 0.95 one emergency in the bank is lost ("slumped at the wheel not moving").
     overrule: float = 0.98
+    # Session 32: explicit words chose the reply alone, so strangling "until i passed out" got the
+    # emergency reply, not the harm one. Now a graver plain rule hit's label wins when the detector
+    # gives it this much and twice the explicit words' label (`_relabel`). On old blind sets 1-21, right
+    # reply when urgent: crisis 2,171 -> 2,178 of 2,203, someone else 1,031 -> 1,032, harm 842 -> 849 of
+    # 903, emergency 1,297 -> 1,296 ("i cut too deep this time and it won't stop bleeding" now gets the
+    # crisis reply); bank 5-fold: crisis +4, someone else +4, harm +7, none worse. Urgency unchanged.
+    relabel: float = 0.8
     # A rule of everyday words (tier concern: "wont need", "before i go") adds its note from here.
     # 0.1 (the floor) until session 27, when this session's goodbye messages lifted the detector's
     # reading of "i wont need my old planner anymore" to 0.13-0.17. 0.16 since session 29, when the
@@ -524,6 +531,8 @@ class SafetyCheck:
             labels = [f[0] for f in ev.fired]
             if strong:
                 label = min(strong, key=LABELS.index)
+                if probs:
+                    label = self._relabel(label, ev, p_of)
             elif probs:
                 label = max(labels, key=lambda lb: (p_of(lb), -LABELS.index(lb)))
                 if "harm" in labels and label in _CRISIS_LABELS and self._aimed_at_others(ev):
@@ -583,6 +592,26 @@ class SafetyCheck:
             label = self._alone(best_label, ev, probs)
             return Assessment(CONCERN, label, ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
+
+    def _relabel(self, label: str, ev: Evidence, p_of: Callable[[str], float]) -> str:
+        """Return the reply for explicit words when a graver plain rule hit is clearly the detector's reading.
+
+        Explicit words choose the reply, graver first; but "he choked me until i passed out, he's coming
+        home in an hour" names an emergency event inside abuse, and the harm reply (911, the domestic
+        violence hotline) is the one that helps. Only a graver reply takes over ("whats the ketamine dose
+        per kg, i want to die" stays a crisis), and harm needs no words of self-harm beside it.
+        """
+        others = [
+            f[0]
+            for f in ev.fired
+            if LABELS.index(f[0]) < LABELS.index(label)
+            and ev.demoted[f[1]] is None
+            and (f[0] != "harm" or not ev.concepts & SELF_DIRECTED)
+        ]
+        if not others:
+            return label
+        best = max(others, key=p_of)
+        return best if p_of(best) >= self.thresholds.relabel and p_of(best) >= 2 * p_of(label) else label
 
     @staticmethod
     def _settled(ev: Evidence, why: str | None) -> bool:

@@ -630,6 +630,18 @@ def test_explicit_words_framed_as_no_danger_yield_to_a_sure_detector(chatbot) ->
     assert check.decide(plain, sure).tier == "urgent"
 
 
+def test_explicit_words_give_way_to_a_plain_hit_the_detector_clearly_reads(chatbot) -> None:
+    """Strangling "until i passed out" is abuse: the harm reply, when the detector reads harm (`relabel`)."""
+    check = chatbot.safety
+    ev = check.evidence("my boyfriend strangled me last night until i passed out and he gets home soon")
+    assert {("emergency", False), ("harm", True)} <= {(f[0], f[4]) for f in ev.fired}
+    assert check.decide(ev, _reading(harm=0.95, emergency=0.05)).label == "harm"
+    assert check.decide(ev, _reading(harm=0.5, emergency=0.5)).label == "emergency"
+    # harm never takes over from words of self-harm: the writer is at risk too
+    mine = check.evidence("i want to hurt myself so bad, my dad hit me again")
+    assert check.decide(mine, _reading(harm=0.97, crisis=0.03)).label == "crisis"
+
+
 TOPIC_BUT_NOW = [
     # suicide as a subject (a concern, see CONCERN), with words of a present danger
     "how do i talk to my son about suicide, he said he wants to die tonight",
