@@ -416,7 +416,9 @@ def language(text: str, *, accents: bool = False) -> str:
     es = sum(w in _ES_WORDS for w in words)
     en = sum(w in _EN_WORDS for w in words)
     accents = accents or any(ch in text for ch in "ñáéíóú¿¡")
-    return "es" if es >= 2 and es > en or (accents and es > en) or (len(words) <= 3 and es > en) else "en"
+    # A short message needs no other English word beside its Spanish ones: "see ya" is English.
+    short = len(words) <= 3 and es > en and not any(w not in _ES_WORDS and w in english_words() for w in words)
+    return "es" if es >= 2 and es > en or (accents and es > en) or short else "en"
 
 
 class SafetySpelling:

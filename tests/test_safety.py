@@ -327,6 +327,14 @@ def test_other_spanish_questions_get_one_spanish_line_then_the_english_fallback(
     assert reply.answer.endswith(chatbot.kb.messages.fallback)
 
 
+def test_a_short_english_goodbye_with_a_spanish_looking_word_stays_english(chatbot) -> None:
+    """The kiosk's "see ya" got the Spanish line: a short message is Spanish only with no other English word."""
+    from bot.normalize import language
+
+    assert language("see ya") == "en" and language("ok ya") == "en"
+    assert language("tengo miedo") == "es" and language("ya no puedo") == "es"
+
+
 # ------------------------------------------------------------------------ concern
 # Session 31: a plain question about a risk, a plain study of it, or a plain denial, that the detector
 # also reads as harmless, gets the normal answer with no note: the answer itself says what to watch for
