@@ -596,6 +596,18 @@ def test_risk_that_is_over_or_denied_gets_the_answer_not_the_safety_reply(ask, t
     assert ask(text).kind != "safety"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i go to bed every night hoping i wont wake up", CRISIS),
+        ("my brother says he goes to sleep hoping he won't wake up", OTHER),
+    ],
+)
+def test_hoping_not_to_wake_up_is_a_crisis_not_an_emergency(ask, text: str, expected: str) -> None:
+    """Someone who "wont wake up" is an emergency; hoping not to wake up is a wish to die (a death-wish rule)."""
+    assert_safety(ask(text), expected)
+
+
 def test_risk_that_is_back_stays_urgent(ask) -> None:
     text = "i tried to kill myself years ago and the same thoughts are back tonight"
     assert_safety(ask(text), CRISIS)
