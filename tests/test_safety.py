@@ -18,6 +18,12 @@ EMERGENCY = "safety-emergency"
 DOSING = "safety-dosing"
 
 
+def _reading(**p: float) -> dict[str, float]:
+    """A detector reading: the labels given, the rest zero."""
+    labels = ("none", "crisis", "crisis-other", "harm", "emergency", "dosing")
+    return {lb: p.get(lb.replace("-", "_"), 0.0) for lb in labels}
+
+
 @pytest.fixture(scope="module")
 def chatbot(bot):
     """Return the session's bot (the real content, with the detector)."""
@@ -370,7 +376,7 @@ def test_a_denial_that_trails_off_keeps_its_resource_line(chatbot) -> None:
     text = "im not suicidal or anything but i get why people do it sometimes"
     ev = check.evidence(text)
     assert "hedge" in ev.concepts and "negated" in ev.demoted.values()
-    calm = {"none": 0.99, "crisis": 0.01, "crisis-other": 0.0, "harm": 0.0, "emergency": 0.0, "dosing": 0.0}
+    calm = _reading(none=0.99, crisis=0.01)
     assert check.decide(ev, calm).tier == "concern"
     plain = check.evidence("im not suicidal, i just cant focus")
     assert check.decide(plain, calm).tier is None
@@ -379,7 +385,7 @@ def test_a_denial_that_trails_off_keeps_its_resource_line(chatbot) -> None:
 def test_only_asking_words_beside_the_risk_words_make_a_plain_question(chatbot) -> None:
     """The asking words must sit within ASK_REACH words of the risk words; a question far off keeps the note."""
     check = chatbot.safety
-    calm = {"none": 0.99, "crisis": 0.01, "crisis-other": 0.0, "harm": 0.0, "emergency": 0.0, "dosing": 0.0}
+    calm = _reading(none=0.99, crisis=0.01)
     near = check.evidence("can strattera cause suicidal thoughts")
     assert near.asked_near and check.decide(near, calm).tier is None
     far = check.evidence(
@@ -542,7 +548,7 @@ def test_an_overdose_rule_is_confirmed_by_the_detector_reading_crisis_or_emergen
     """An overdose may be read as a crisis or an emergency: the rule is confirmed by either."""
     ev = chatbot.safety.evidence("i took too many pills")
     rule = next(f for f in ev.fired if f[0] == "emergency")
-    split = {"none": 0.27, "crisis": 0.59, "crisis-other": 0.0, "harm": 0.01, "emergency": 0.09, "dosing": 0.04}
+    split = _reading(none=0.27, crisis=0.59, harm=0.01, emergency=0.09, dosing=0.04)
     found = chatbot.safety.decide(ev, split)
     assert (found.tier, found.label, found.rule) == ("urgent", "emergency", rule[1])
 
@@ -566,11 +572,11 @@ def test_a_rule_of_common_words_keeps_its_reply_when_the_detector_sees_risk(chat
     """`harmless_below` only quiets a hit the detector reads as harmless; any risk keeps the rule's reading."""
     ev = chatbot.safety.evidence("are there any ways to help focus that aren't pills, like games")
     assert [f[1] for f in ev.fired] == ["crisis-method-plan"]
-    calm = {"none": 0.995, "crisis": 0.005, "crisis-other": 0.0, "harm": 0.0, "emergency": 0.0, "dosing": 0.0}
+    calm = _reading(none=0.995, crisis=0.005)
     assert chatbot.safety.decide(ev, calm).tier is None
-    uneasy = {"none": 0.95, "crisis": 0.05, "crisis-other": 0.0, "harm": 0.0, "emergency": 0.0, "dosing": 0.0}
+    uneasy = _reading(none=0.95, crisis=0.05)
     assert chatbot.safety.decide(ev, uneasy).tier == "concern"
-    worried = {"none": 0.1, "crisis": 0.9, "crisis-other": 0.0, "harm": 0.0, "emergency": 0.0, "dosing": 0.0}
+    worried = _reading(none=0.1, crisis=0.9)
     assert chatbot.safety.decide(ev, worried).tier == "urgent"
     assert chatbot.safety.decide(ev, {}).tier == "urgent"  # without the detector, the words decide
 
@@ -611,12 +617,6 @@ def test_hoping_not_to_wake_up_is_a_crisis_not_an_emergency(ask, text: str, expe
 def test_risk_that_is_back_stays_urgent(ask) -> None:
     text = "i tried to kill myself years ago and the same thoughts are back tonight"
     assert_safety(ask(text), CRISIS)
-
-
-def _reading(**p: float) -> dict[str, float]:
-    """A detector reading: the labels given, the rest zero."""
-    labels = ("none", "crisis", "crisis-other", "harm", "emergency", "dosing")
-    return {lb: p.get(lb.replace("-", "_"), 0.0) for lb in labels}
 
 
 def test_a_past_risk_the_message_says_is_over_is_a_concern_even_when_the_detector_reads_danger(chatbot) -> None:
@@ -917,11 +917,11 @@ def test_a_message_split_between_two_dangers_counts_in_full(chatbot) -> None:
 
     check = chatbot.safety
     ev = Evidence("en", "x", frozenset({"symptom"}), (), {}, False)  # a risk word, but no rule fired
-    split = {"none": 0.18, "crisis": 0.41, "emergency": 0.41, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
+    split = _reading(none=0.18, crisis=0.41, emergency=0.41)
     assert check.decide(ev, split).urgent  # 0.82 risk, though neither label reaches 0.5
     no_risk_word = Evidence("en", "x", frozenset(), (), {}, False)
     assert check.decide(no_risk_word, split).tier == "concern"  # without one, urgent needs 0.85 (urgent_alone)
-    calm = {"none": 0.9, "crisis": 0.05, "emergency": 0.05, "crisis-other": 0.0, "harm": 0.0, "dosing": 0.0}
+    calm = _reading(none=0.9, crisis=0.05, emergency=0.05)
     assert check.decide(ev, calm).tier is None
     assert Thresholds().urgent_alone > Thresholds().urgent  # no risk word: the detector must be surer
 
