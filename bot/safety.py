@@ -163,6 +163,15 @@ class Thresholds:
     # cut 18 more notes but dropped a writer who had "a couple of weird intrusive ones this week".
     negated_floor: float = 0.15
     asked_floor: float = 0.05
+    # Session 33: dose questions kept their note whatever the detector read, so talk about doses with no
+    # amount asked ("why does my adderall dose wear off by 2pm", "why do doctors start low and go up", "el
+    # doctor le subio la dosis, es normal?") had a dosing note: 85 of the 524 notes on old blind sets 1-23's
+    # 4,080 harmless messages. Now an asked-about dose rule hit gets none when the detector gives dosing
+    # less than this and reads the message as more harmless than not. Old sets 1-23: notes 524 -> 467, no
+    # labelled message loses its resources (at 0.03 "should adults generally be on a bigger dose than
+    # teenagers?" would); bank 5-fold: notes 867 -> 849 of 6,574, none lost (without the harmless-reading
+    # condition, "I keep googling which over the counter meds are dangerous together" lost its crisis note).
+    dose_asked_floor: float = 0.02
     # Session 32: explicit words were urgent whatever the detector read, so a teacher's lesson plan
     # ("how do i talk about adhd, depression and self-harm") and a sociology reading ("durkheim and
     # suicide, can you help me focus") got the full reply with the detector at 0.999 harmless. Beside a
@@ -574,6 +583,8 @@ class SafetyCheck:
                 tier = None  # "im not suicidal, just tired of school", and the detector agrees
             elif why == ASKED and label != "dosing" and p < t.asked_floor and all(f[1] in ev.asked_near for f in mine):
                 tier = None  # "can strattera cause suicidal thoughts", "a paper on teen suicide rates"
+            elif why == ASKED and label == "dosing" and p < t.dose_asked_floor and risk < 0.5:
+                tier = None  # "why does my adderall dose wear off by 2pm", "why start low and go up"
             elif why is not None:
                 tier = CONCERN
             else:
