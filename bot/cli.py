@@ -180,9 +180,12 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                     items = load_questions(path, known_ids=set(bot.kb.by_id))
                     print(f"== questions: {path.name} ({what})")
                     print(_with_baselines(bot, items, failures=args.failures and what.startswith("dev")))
-                    talk, total = smalltalk_figures(bot, path)
+                    talk, total, safety, notes = smalltalk_figures(bot, path)
                     if total:
-                        print(f"small talk given the small-talk reply: {talk}/{total}")
+                        print(
+                            f"small talk given the small-talk reply (or about-this-bot for 'who are you'): "
+                            f"{talk}/{total}; full safety reply {safety}, note {notes}"
+                        )
                     print()
             if args.kfold and bot.decision is not None:
                 _matcher_kfold(bot, args.kfold)

@@ -213,11 +213,23 @@ class EncoderOnly:
         return _BaselineReply("fallback", None, score)
 
 
-def smalltalk_figures(bot: Bot, path: str | Path) -> tuple[int, int]:
-    """Return (small-talk replies, messages) over a question file's `smalltalk` section."""
+# "Who are you?" and "are you a robot?" are answered by this entry, not by a small-talk reply
+# (faq/messages.yaml): for small talk it is as right as the small-talk reply.
+ABOUT_THE_BOT = "about-this-bot"
+
+
+def smalltalk_figures(bot: Bot, path: str | Path) -> tuple[int, int, int, int]:
+    """Return (right replies, messages, full safety replies, notes) over a question file's `smalltalk` section.
+
+    Right is the small-talk reply, or the about-this-bot entry for asking who or what the bot is.
+    """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     texts = [x["q"] for x in (data.get("smalltalk") or []) if isinstance(x, dict) and isinstance(x.get("q"), str)]
-    return sum(bot.ask(t).kind == "smalltalk" for t in texts), len(texts)
+    replies = [bot.ask(t) for t in texts]
+    right = sum(r.kind == "smalltalk" or (r.kind == "answer" and r.id == ABOUT_THE_BOT) for r in replies)
+    safety = sum(r.kind == "safety" for r in replies)
+    notes = sum(r.safety_note is not None for r in replies)
+    return right, len(texts), safety, notes
 
 
 def format_side_by_side(columns: dict[str, Report]) -> str:

@@ -103,3 +103,13 @@ def test_the_blind_safety_set_never_leaks_into_the_exemplar_bank(bot):
     blind = {text_key(i.text) for path in BLIND_SAFETY_SETS for i in load_safety_set(path)}
     leaked = [ex.text for ex in bot.kb.detector.exemplars if text_key(ex.text) in blind]
     assert leaked == []
+
+
+def test_small_talk_figures_count_the_about_the_bot_entry_and_any_safety_reply(bot, tmp_path):
+    """A small-talk section is scored by reply: the small-talk reply, or about-this-bot for "are you a robot"."""
+    from bot.evaluate import smalltalk_figures
+
+    path = tmp_path / "talk.yaml"
+    path.write_text('smalltalk:\n  - q: "hello"\n  - q: "are you a robot"\n  - q: "what is adhd"\n', encoding="utf-8")
+    right, total, safety, notes = smalltalk_figures(bot, path)
+    assert (right, total, safety, notes) == (2, 3, 0, 0)
