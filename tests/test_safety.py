@@ -802,6 +802,12 @@ def test_words_that_say_all_is_well_lower_only_the_detector_alone(chatbot) -> No
     assert check.decide(check.evidence("i took my meds and now i feel dizzy"), sure).tier == "urgent"
     rule = chatbot.assess("i took all my meds and feel fine")
     assert rule.rule == "emergency-took-all" and rule.tier == "urgent"
+    # Session 33: a pill count that came out right, a mood that lifted.
+    for text in (
+        "she didn't swallow anything, I counted the pills and they're all there, phew",
+        "spent 30 years thinking i was lazy. turns out adhd. honestly feeling better than i have in years",
+    ):
+        assert check.decide(check.evidence(text), sure).tier == "concern", text
 
 
 def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
