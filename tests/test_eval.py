@@ -113,3 +113,14 @@ def test_small_talk_figures_count_the_about_the_bot_entry_and_any_safety_reply(b
     path.write_text('smalltalk:\n  - q: "hello"\n  - q: "are you a robot"\n  - q: "what is adhd"\n', encoding="utf-8")
     right, total, safety, notes = smalltalk_figures(bot, path)
     assert (right, total, safety, notes) == (2, 3, 0, 0)
+
+
+def test_a_question_longer_than_the_widget_takes_is_asked_as_the_widget_would_send_it(bot):
+    """The widget and kiosk cut a paste at MAX_QUESTION_CHARS: the evaluation asks the same, it does not fail."""
+    from bot.evaluate import Item
+    from bot.question import MAX_QUESTION_CHARS
+
+    long = "what is adhd? " + "my son has so many questions about school and friends. " * 20
+    assert len(long) > MAX_QUESTION_CHARS
+    result = evaluate(bot, [Item(long, ("adhd-overview",), ())])
+    assert len(result.results) == 1 and result.results[0].kind in ("answer", "clarify", "fallback")
