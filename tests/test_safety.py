@@ -818,6 +818,11 @@ def test_words_that_say_all_is_well_lower_only_the_detector_alone(chatbot) -> No
         "spent 30 years thinking i was lazy. turns out adhd. honestly feeling better than i have in years",
     ):
         assert check.decide(check.evidence(text), sure).tier == "concern", text
+    # Getting rid of old medicine is an everyday task too (the `disposal` words).
+    crisis = {"none": 0.05, "crisis": 0.95}
+    disposal = check.decide(check.evidence("¿cómo desecho las pastillas vencidas de mi hijo?"), crisis)
+    assert (disposal.rule, disposal.tier) == ("detector", "concern")
+    assert check.decide(check.evidence("¿cómo uso las pastillas vencidas de mi hijo?"), crisis).tier == "urgent"
 
 
 def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
