@@ -11,6 +11,7 @@ import yaml
 from .engine import Bot
 from .errors import BotError
 from .question import MAX_QUESTION_CHARS
+from .reply import Reply
 
 OUT_OF_SCOPE = "out-of-scope"
 # The questions a safety reply answers. (Until session 12 the harm and someone-else ids were missing
@@ -112,13 +113,17 @@ def _rate(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
+def _ask_as_sent(bot: Bot, text: str) -> Reply:
+    """Ask a test message as the widget and the kiosk would send it: they take at most
+    MAX_QUESTION_CHARS characters (a longer paste is cut there), so it is cut, not refused."""
+    return bot.ask(text[:MAX_QUESTION_CHARS])
+
+
 def evaluate(bot: Bot, items: list[Item]) -> Report:
     """Ask every item and compute the metrics."""
     results = []
     for item in items:
-        # The widget and the kiosk take at most MAX_QUESTION_CHARS characters (a longer paste is cut
-        # there), so a longer test question is asked as they would send it, not refused.
-        reply = bot.ask(item.q[:MAX_QUESTION_CHARS])
+        reply = _ask_as_sent(bot, item.q)
         results.append(Result(item, reply.kind, reply.id, reply.score, tuple(s.id for s in reply.suggestions)))
     groups: Counter[str] = Counter(r.item.group for r in results)
     inscope = [r for r in results if r.item.group == "in-scope"]
@@ -228,7 +233,7 @@ def smalltalk_figures(bot: Bot, path: str | Path) -> tuple[int, int, int, int]:
     """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     texts = [x["q"] for x in (data.get("smalltalk") or []) if isinstance(x, dict) and isinstance(x.get("q"), str)]
-    replies = [bot.ask(t[:MAX_QUESTION_CHARS]) for t in texts]
+    replies = [_ask_as_sent(bot, t) for t in texts]
     right = sum(r.kind == "smalltalk" or (r.kind == "answer" and r.id == ABOUT_THE_BOT) for r in replies)
     safety = sum(r.kind == "safety" for r in replies)
     notes = sum(r.safety_note is not None for r in replies)

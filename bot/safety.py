@@ -43,6 +43,7 @@ CUE = "cue"
 REASSURANCE = "reassurance"
 # Getting rid of old medicine ("¿cómo me deshago de las pastillas viejas?"): the same, for an everyday task.
 DISPOSAL = "disposal"
+ALL_IS_WELL = frozenset({REASSURANCE, DISPOSAL})
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
 # Words that say a past risk is over for good ("im in a good place now"), and words that say it is
@@ -598,7 +599,7 @@ class SafetyCheck:
         # when the message has no risk word at all ("i want to dye my hair").
         if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
             # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
-            tier = CONCERN if ev.concepts & {REASSURANCE, DISPOSAL} else URGENT
+            tier = CONCERN if ev.concepts & ALL_IS_WELL else URGENT
             return Assessment(tier, self._alone(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
