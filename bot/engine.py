@@ -382,7 +382,9 @@ class Bot:
         if assessment.urgent:
             return self.safety_reply(assessment)
         note = self.safety_note(assessment)
-        if assessment.lang == "es":
+        # A Spanish message gets the Spanish notice, unless it is typed as one of the English small-talk
+        # phrasings ("yo" reads as Spanish on its own).
+        if assessment.lang == "es" and text_key(question) not in self._smalltalk_exact:
             return self._fallback(0.0, note, lang="es")
         # 4. score, three ways: the learned matcher (intent.py), the lexical matcher
         #    (matcher.py) and the encoder's nearest phrasings (signals()).

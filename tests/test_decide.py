@@ -140,6 +140,15 @@ def test_small_talk_split_between_two_kinds_is_still_small_talk(bot) -> None:
     assert bot.ask("how is adhd diagnosed").kind == "answer"  # an entry's question is never small talk
 
 
+def test_an_english_greeting_that_reads_as_spanish_is_still_small_talk(bot) -> None:
+    """ "yo" is a Spanish word on its own; typed as a greeting phrasing it gets the greeting, not the Spanish notice."""
+    assert bot.assess("yo").lang == "es"
+    reply = bot.ask("yo")
+    assert reply.kind == "smalltalk" and reply.answer == bot.kb.messages.smalltalk["greeting"].reply
+    spanish = bot.ask("yo tengo tdah, que medicinas hay")
+    assert spanish.kind == "fallback" and spanish.answer.startswith(bot.kb.safety.spanish_notice)
+
+
 def test_who_are_you_is_answered_by_the_entry_about_the_bot(bot) -> None:
     reply = bot.ask("who are you")
     assert (reply.kind, reply.id) == ("answer", "about-this-bot")
