@@ -118,12 +118,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     root = Path(args.faq) if args.faq else DEFAULT_FAQ_DIR
     if (root / MATCHER_DIR).is_dir():
         try:
-            training = load_training(root, set(kb.by_id))
+            training = load_training(root, set(kb.by_id), kb.messages.smalltalk)
         except (BotError, OSError, yaml.YAMLError) as exc:
             print(f"error: {exc}")
             return 1
-        questions, decoys = sum(not e.decoy for e in training), sum(e.decoy for e in training)
-        print(f"matcher training data OK: {questions} questions, {decoys} decoys")
+        decoys, talk_n = sum(e.decoy for e in training), sum(e.smalltalk for e in training)
+        questions = len(training) - decoys - talk_n
+        print(f"matcher training data OK: {questions} questions, {decoys} decoys, {talk_n} small-talk messages")
         talk = {" ".join(p.lower().split()): k for k, t in kb.messages.smalltalk.items() for p in t.phrasings}
         clash = [e.text for e in training if " ".join(e.text.lower().split()) in talk]
         if clash:
@@ -202,7 +203,7 @@ def _matcher_kfold(bot: Bot, folds: int) -> None:
     from .training import load_training
 
     assert bot.decision is not None
-    examples = load_training(Path(bot.kb.faq_dir), set(bot.kb.by_id))
+    examples = load_training(Path(bot.kb.faq_dir), set(bot.kb.by_id), bot.kb.messages.smalltalk)
     dev = [
         (i.q, ("",) if i.group == OUT_OF_SCOPE else i.expect)
         for i in load_questions(DEFAULT_QUESTIONS, known_ids=set(bot.kb.by_id))
@@ -295,7 +296,7 @@ def cmd_tune_matcher(bot: Bot, args: argparse.Namespace) -> int:
     if bot.encoder is None:
         raise BotError("tune-matcher needs the sentence encoder (it is not loaded; see BOT_ENCODER)")
     folder = Path(bot.kb.faq_dir)
-    examples = load_training(folder, set(bot.kb.by_id))
+    examples = load_training(folder, set(bot.kb.by_id), bot.kb.messages.smalltalk)
     print(f"fitting the learned matcher {args.kfold} times on held-out folds of {len(examples)} examples...")
     oof = tm.out_of_fold(bot, examples, folds=args.kfold)
     # The dev questions and the dev near misses (out-of-scope questions that sound like the FAQ):

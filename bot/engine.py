@@ -24,7 +24,7 @@ from .reply import Action, Citation, Reply, SafetyNote, Suggestion
 from .safety import Assessment, SafetyCheck
 from .safety import Thresholds as SafetyThresholds
 from .safety_data import NONE
-from .training import MATCHER_DIR, Example, load_training
+from .training import MATCHER_DIR, SMALLTALK, Example, load_training
 
 log = logging.getLogger("bot")
 
@@ -51,20 +51,20 @@ def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
     return samples
 
 
-SMALLTALK = "smalltalk:"  # the learned matcher's classes for small talk: smalltalk:greeting, ...
-
 
 def intent_examples(
     kb: KnowledgeBase, training: Sequence[Example]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Return the learned matcher's (text, class) pairs: those always kept, and the training questions.
 
-    Kept: every entry's vetted phrasings and the small-talk phrasings. Training: the training
-    questions and decoys; a decoy's class is OUT, except clinic logistics (hours, booking,
-    cost, insurance), which get the clinic reply.
+    Kept: every entry's vetted phrasings, the small-talk phrasings and the small-talk training
+    messages (faq/matcher/smalltalk.yaml; they are not questions, so the matcher's k-fold does
+    not hold them out). Training: the training questions and decoys; a decoy's class is OUT,
+    except clinic logistics (hours, booking, cost, insurance), which get the clinic reply.
     """
     kept = [(phrase, entry.id) for entry in kb.entries for phrase in (entry.question, *entry.alternates)]
     kept += [(phrase, SMALLTALK + kind) for kind, talk in kb.messages.smalltalk.items() for phrase in talk.phrasings]
+    kept += [(ex.text, ex.label) for ex in training if ex.smalltalk]
     clinic = "clinic" in kb.messages.smalltalk
     trained = [
         (
@@ -74,6 +74,7 @@ def intent_examples(
             else ex.label,
         )
         for ex in training
+        if not ex.smalltalk
     ]
     return kept, trained
 
@@ -89,7 +90,7 @@ def train_intent(
     # the set of entry ids. An edit of an answer or a phrasing then reloads in a second instead
     # of retraining; the model keeps the phrasings of the first load in this process until
     # an entry is added or removed (or the process restarts).
-    keyed = [f"{c}\t{t}" for t, c in trained] + sorted(kb.by_id)
+    keyed = [f"{c}\t{t}" for t, c in trained] + sorted(kb.by_id) + [f"{e.label}\t{e.text}" for e in training if e.smalltalk]
     keyed += [f"{SMALLTALK}{k}\t{p}" for k, talk in kb.messages.smalltalk.items() for p in talk.phrasings]
     digest = hashlib.sha256("\n".join(keyed).encode()).hexdigest()
 
@@ -465,7 +466,7 @@ def load_bot(
     elif not (folder / MATCHER_DIR).is_dir():
         reason = f"there is no {MATCHER_DIR}/ folder of training data"
     else:
-        training = load_training(folder, set(kb.by_id))
+        training = load_training(folder, set(kb.by_id), kb.messages.smalltalk)
         if (folder / MATCHER_DIR / DECISION_FILE).is_file():
             decision = DecisionModel.load(folder / MATCHER_DIR / DECISION_FILE)
         else:

@@ -1,7 +1,10 @@
 """The matcher's labelled training questions (faq/matcher/), kept apart from the vetted alternates.
 
 `training-questions.yaml` maps entry ids to questions written by a different hand
-from the alternates (helper sessions that saw only the FAQ catalog); `decoys.yaml`
+from the alternates (helper sessions that saw only the FAQ catalog); `smalltalk.yaml` maps
+the small-talk kinds of messages.yaml to more ways of saying them (greetings with a story
+around them, warm thanks), which teach the learned matcher only, never the safety
+detector (which learns only the small-talk phrasings themselves); `decoys.yaml`
 holds out-of-scope questions in named classes (other conditions, other drugs,
 interactions, clinic logistics, legal, chit-chat, creative requests, and everyday
 questions outside health that share the FAQ's words) that teach
@@ -11,7 +14,7 @@ The blind question set (tests/data/blind_questions.yaml) never feeds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,8 @@ import yaml
 from .errors import BotError
 
 MATCHER_DIR = "matcher"
+SMALLTALK = "smalltalk:"  # the label of a small-talk training message, and the learned matcher's class: smalltalk:greeting, ...
+SMALLTALK_FILE = "smalltalk.yaml"
 DECOY_CLASSES = (
     "other-conditions",
     "other-drugs-other-uses",
@@ -43,6 +48,11 @@ class Example:
     def decoy(self) -> bool:
         """Return True for an out-of-scope decoy."""
         return self.label.startswith("decoy:")
+
+    @property
+    def smalltalk(self) -> bool:
+        """Return True for a small-talk message (`smalltalk:<kind>`)."""
+        return self.label.startswith(SMALLTALK)
 
 
 def _texts(where: str, value: object) -> list[str]:
@@ -68,8 +78,10 @@ def _section(folder: Path, name: str, key: str, allowed: Callable[[str], bool], 
     return pairs
 
 
-def load_training(faq_dir: str | Path, known_ids: set[str]) -> list[Example]:
-    """Read and check faq/matcher/: every id known, every decoy class named, no text twice."""
+def load_training(
+    faq_dir: str | Path, known_ids: set[str], smalltalk_kinds: Collection[str] = ()
+) -> list[Example]:
+    """Read and check faq/matcher/: every id known, every decoy class and small-talk kind named, no text twice."""
     folder = Path(faq_dir) / MATCHER_DIR
     examples = [
         Example(text, entry_id)
@@ -79,6 +91,12 @@ def load_training(faq_dir: str | Path, known_ids: set[str]) -> list[Example]:
         Example(text, f"decoy:{name}")
         for name, text in _section(folder, "decoys.yaml", "classes", DECOY_CLASSES.__contains__, "class")
     ]
+    if (folder / SMALLTALK_FILE).is_file():
+        kinds = set(smalltalk_kinds)
+        examples += [
+            Example(text, SMALLTALK + kind)
+            for kind, text in _section(folder, SMALLTALK_FILE, "kinds", kinds.__contains__, "small-talk kind")
+        ]
     seen: dict[str, str] = {}
     for ex in examples:
         key = " ".join(ex.text.lower().split())

@@ -50,6 +50,7 @@ def out_of_fold(
     """Return a held-out Case for every training example (and every `extra` question, trained on too)."""
     assert bot.encoder is not None
     kept, trained = intent_examples(bot.kb, examples)
+    examples = [e for e in examples if not e.smalltalk]  # kept in every fold, like the phrasings
     base_t = [t for t, _ in kept]
     base_l = [c for _, c in kept]
     # The case's expected answer: the entry, or "" for a decoy (out of scope, whatever its class).

@@ -140,6 +140,22 @@ def test_small_talk_split_between_two_kinds_is_still_small_talk(bot) -> None:
     assert bot.ask("how is adhd diagnosed").kind == "answer"  # an entry's question is never small talk
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Good evening from the night shift, just saying hello before I start", "greeting"),
+        ("thanks a bunch, that cleared it up for me", "thanks"),
+        ("ok my bus is here, bye for now", "goodbye"),
+    ],
+)
+def test_small_talk_with_a_story_around_it_is_small_talk(bot, text, kind) -> None:
+    """The learned matcher also learns faq/matcher/smalltalk.yaml (greetings and thanks with context)."""
+    if bot.intent is None:
+        pytest.skip("lexical mode: no learned matcher")
+    reply = bot.ask(text)
+    assert reply.kind == "smalltalk" and reply.answer == bot.kb.messages.smalltalk[kind].reply
+
+
 def test_an_english_greeting_that_reads_as_spanish_is_still_small_talk(bot) -> None:
     """ "yo" is a Spanish word on its own; typed as a greeting phrasing it gets the greeting, not the Spanish notice."""
     assert bot.assess("yo").lang == "es"

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from bot.errors import BotError
-from bot.training import DECOY_CLASSES, load_training
+from bot.engine import detector_samples, intent_examples
+from bot.training import DECOY_CLASSES, SMALLTALK, load_training
 
 from .conftest import DATA_DIR
 from .conftest import text_key as key
@@ -20,7 +21,7 @@ FAQ = Path(__file__).resolve().parent.parent / "faq"
 
 @pytest.fixture(scope="module")
 def examples(bot):
-    return load_training(FAQ, set(bot.kb.by_id))
+    return load_training(FAQ, set(bot.kb.by_id), bot.kb.messages.smalltalk)
 
 
 def test_every_entry_has_at_least_60_training_phrasings(bot, examples) -> None:
@@ -61,6 +62,7 @@ def test_no_training_question_is_a_test_question(examples) -> None:
             r"training-questions.yaml, entry 'no-such-entry'",
         ),
         ("decoys.yaml", '  weather:\n    - "is it raining"\n', r"decoys.yaml, class 'weather'"),
+        ("smalltalk.yaml", '  farewell:\n    - "see you soon"\n', r"smalltalk.yaml, small-talk kind 'farewell'"),
     ],
 )
 def test_an_unknown_entry_id_or_decoy_class_is_refused_with_file_and_name(tmp_path, bot, name, added, message) -> None:
@@ -68,4 +70,16 @@ def test_an_unknown_entry_id_or_decoy_class_is_refused_with_file_and_name(tmp_pa
     path = tmp_path / "matcher" / name
     path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
     with pytest.raises(BotError, match=message):
-        load_training(tmp_path, set(bot.kb.by_id))
+        load_training(tmp_path, set(bot.kb.by_id), bot.kb.messages.smalltalk)
+
+
+def test_small_talk_messages_teach_the_matcher_in_every_fold_and_never_the_detector(bot, examples) -> None:
+    """faq/matcher/smalltalk.yaml: more ways to greet or thank, for the learned matcher only. The detector
+    learns only messages.yaml's phrasings as harmless (a warm goodbye taught to it lowered real farewells)."""
+    talk = [e for e in examples if e.smalltalk]
+    assert len(talk) >= 100 and {e.label for e in talk} <= {SMALLTALK + k for k in bot.kb.messages.smalltalk}
+    kept, trained = intent_examples(bot.kb, examples)
+    assert {(e.text, e.label) for e in talk} <= set(kept)  # kept: never held out by the matcher's k-fold
+    assert not {e.text for e in talk} & {t for t, _ in trained}
+    taught = {s.raw for s in detector_samples(bot.kb, bot.safety)}
+    assert [e.text for e in talk if e.text in taught] == []
