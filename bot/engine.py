@@ -51,7 +51,6 @@ def detector_samples(kb: KnowledgeBase, safety: SafetyCheck) -> list[Sample]:
     return samples
 
 
-
 def intent_examples(
     kb: KnowledgeBase, training: Sequence[Example]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -90,7 +89,8 @@ def train_intent(
     # the set of entry ids. An edit of an answer or a phrasing then reloads in a second instead
     # of retraining; the model keeps the phrasings of the first load in this process until
     # an entry is added or removed (or the process restarts).
-    keyed = [f"{c}\t{t}" for t, c in trained] + sorted(kb.by_id) + [f"{e.label}\t{e.text}" for e in training if e.smalltalk]
+    keyed = [f"{c}\t{t}" for t, c in trained] + sorted(kb.by_id)
+    keyed += [f"{e.label}\t{e.text}" for e in training if e.smalltalk]
     keyed += [f"{SMALLTALK}{k}\t{p}" for k, talk in kb.messages.smalltalk.items() for p in talk.phrasings]
     digest = hashlib.sha256("\n".join(keyed).encode()).hexdigest()
 

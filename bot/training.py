@@ -23,7 +23,8 @@ import yaml
 from .errors import BotError
 
 MATCHER_DIR = "matcher"
-SMALLTALK = "smalltalk:"  # the label of a small-talk training message, and the learned matcher's class: smalltalk:greeting, ...
+# The label of a small-talk training message, and the learned matcher's class: smalltalk:greeting, ...
+SMALLTALK = "smalltalk:"
 SMALLTALK_FILE = "smalltalk.yaml"
 DECOY_CLASSES = (
     "other-conditions",
@@ -78,9 +79,7 @@ def _section(folder: Path, name: str, key: str, allowed: Callable[[str], bool], 
     return pairs
 
 
-def load_training(
-    faq_dir: str | Path, known_ids: set[str], smalltalk_kinds: Collection[str] = ()
-) -> list[Example]:
+def load_training(faq_dir: str | Path, known_ids: set[str], smalltalk_kinds: Collection[str] = ()) -> list[Example]:
     """Read and check faq/matcher/: every id known, every decoy class and small-talk kind named, no text twice."""
     folder = Path(faq_dir) / MATCHER_DIR
     examples = [

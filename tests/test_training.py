@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.errors import BotError
 from bot.engine import detector_samples, intent_examples
+from bot.errors import BotError
 from bot.training import DECOY_CLASSES, SMALLTALK, load_training
 
 from .conftest import DATA_DIR
