@@ -152,7 +152,11 @@ class Thresholds:
     urgent: float = 0.8
     # 0.4 until session 19; 0.3 wins back the resource lines the ordinary questions cost
     # with concern_alone 0.3 (5-fold: crisis shown 94.5 -> 95.1%, dosing 97.1 -> 97.8%; notes 11.7 -> 13.1%).
-    concern: float = 0.3
+    # Session 34, with 670 more exemplars (coded crisis messages, keyword traps, ordinary questions), 0.25
+    # for both: old blind sets 1-23 at 0.3 -> 0.25, resources crisis 2,540 -> 2,545 of 2,559, harm
+    # 1,032 -> 1,034 of 1,039, emergency 1,500 -> 1,501, dosing 1,093 -> 1,095 of 1,101, notes 461 -> 472 of
+    # 4,080 harmless (11.6%); bank 5-fold: resources +12, notes 12.8 -> 13.6%; no urgent reply changes.
+    concern: float = 0.25
     floor: float = 0.1  # an idiom's rule hit below this is harmless: no note either
     # Session 31: a negated or asked-about rule hit was always a note, so 62% of denials ("im not
     # suicidal, just tired") and 65% of homework about suicide in old blind sets 1-20 got one, and
@@ -198,7 +202,8 @@ class Thresholds:
     # 5-fold on the bank, no labelled message loses its resources at 0.16 or 0.17 (notes 16.84 ->
     # 16.81%), and no message of old blind safety sets 1-20 changes.
     cue_floor: float = 0.16
-    concern_alone: float = 0.3  # the detector alone, with no risk word, adds a note from here (0.4 until session 19)
+    # The detector alone, with no risk word, adds a note from here (0.4 until session 19, 0.3 until session 34).
+    concern_alone: float = 0.25
     # The detector alone, with no risk word, is urgent from here. 0.97 until session 13; with
     # the neighbour features, 0.93 (5-fold: crisis urgent 79.7 -> 82.1%, harm 88.5 -> 91.6%,
     # urgent false alarms 2.6 -> 2.9%; no dev question urgent; 5 more of 5,183 training questions).
