@@ -167,7 +167,7 @@ def _blind_label(path: Path) -> str:
 
 
 def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
-    from .evaluate import load_questions, numbered_sets, smalltalk_figures
+    from .evaluate import load_questions, numbered_sets
 
     if args.file is None or args.safety:
         if args.file is None:
@@ -181,19 +181,27 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                     items = load_questions(path, known_ids=set(bot.kb.by_id))
                     print(f"== questions: {path.name} ({what})")
                     print(_with_baselines(bot, items, failures=args.failures and what.startswith("dev")))
-                    talk, total, safety, notes = smalltalk_figures(bot, path)
-                    if total:
-                        print(
-                            f"small talk given the small-talk reply (or about-this-bot for 'who are you'): "
-                            f"{talk}/{total}; full safety reply {safety}, note {notes}"
-                        )
+                    _print_smalltalk(bot, path)
                     print()
             if args.kfold and bot.decision is not None:
                 _matcher_kfold(bot, args.kfold)
         return cmd_eval_safety(bot, args)
     items = load_questions(args.file, known_ids=set(bot.kb.by_id))
     print(_with_baselines(bot, items, failures=args.failures))
+    _print_smalltalk(bot, Path(args.file))
     return 0
+
+
+def _print_smalltalk(bot: Bot, path: Path) -> None:
+    """Print how a question file's small-talk section is answered, when it has one."""
+    from .evaluate import smalltalk_figures
+
+    talk, total, safety, notes = smalltalk_figures(bot, path)
+    if total:
+        print(
+            f"small talk given the small-talk reply (or about-this-bot for 'who are you'): "
+            f"{talk}/{total}; full safety reply {safety}, note {notes}"
+        )
 
 
 def _matcher_kfold(bot: Bot, folds: int) -> None:

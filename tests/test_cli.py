@@ -86,3 +86,13 @@ def test_eval_prints_the_metrics():
     assert out.returncode == 0, out.stderr
     for name in ("in_scope_top1_accuracy", "wrong_answer_rate", "clarify_rate", "crisis_recall"):
         assert name in out.stdout
+
+
+def test_eval_of_one_file_prints_its_small_talk_figures(tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        'questions:\n  - q: "what is adhd"\n    expect: adhd-overview\nsmalltalk:\n  - q: "hello"\n', encoding="utf-8"
+    )
+    out = run("eval", "--kfold", "0", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "small talk given the small-talk reply (or about-this-bot for 'who are you'): 1/1" in out.stdout
