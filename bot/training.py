@@ -79,7 +79,7 @@ def _section(folder: Path, name: str, key: str, allowed: Callable[[str], bool], 
     return pairs
 
 
-def load_training(faq_dir: str | Path, known_ids: set[str], smalltalk_kinds: Collection[str] = ()) -> list[Example]:
+def load_training(faq_dir: str | Path, known_ids: set[str], smalltalk_kinds: Collection[str]) -> list[Example]:
     """Read and check faq/matcher/: every id known, every decoy class and small-talk kind named, no text twice."""
     folder = Path(faq_dir) / MATCHER_DIR
     examples = [
