@@ -367,6 +367,7 @@ class SafetyCheck:
         self.lexicon = Lexicon(data.concepts)
         self._harmless_below = {r.id: r.harmless_below for r in data.rules if r.harmless_below}
         self._rules_by_id = {r.id: r for r in data.rules}
+        self._always_note = frozenset(r.id for r in data.rules if r.always_note)
         # Step 2 reads misspelt safety words; built here only when the check stands alone.
         self.spelling = spelling or SafetySpelling(data.spelling_words(), spanish_known=data.spanish_words())
 
@@ -407,12 +408,15 @@ class SafetyCheck:
                 fired.append((rule.label, rule.id, rule.tier != URGENT, found, rule.confirm))
         # A pattern's words inside a fixed idiom count for nothing, as a concept's do ("shooting
         # myself in the foot"), and so do words that name a kind of medicine ("seizure medicine").
-        shields = [h for h in hits if h.concept in (IDIOM, SEIZURE_TREATMENT)]
+        # A pattern reaching into an idiom's words counts for nothing either: "want to end it" in
+        # "want to end it with my boyfriend".
+        shields = [h for h in hits if h.concept == SEIZURE_TREATMENT]
+        idioms = [h for h in hits if h.concept == IDIOM]
         for i, p in enumerate(self.data.patterns):
             for match in p.pattern.finditer(prepared):
                 start = prepared.count(" ", 0, match.start())
                 span = Hit("pattern", start, start + max(1, match.group(0).count(" ") + 1))
-                if span.within(shields):
+                if span.within(shields) or any(_overlap(span, h) for h in idioms):
                     continue  # a later match may still count ("on seizure meds and having a seizure")
                 fired.append((p.label, f"pattern:{p.label}:{i}", p.tier != URGENT, span, p.confirm))
                 break
@@ -471,6 +475,10 @@ class SafetyCheck:
             f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3]) or self._talked_about(f[1], hits)
             for f in fired
         }
+        # A warning sign denied ("i don't feel hopeless, just busy") is read as any denial is.
+        for f in fired:
+            if f[1] in self._always_note and f[3] is not None and self._negated(tokens, hits, f[3]):
+                demoted[f[1]] = NEGATED
         # Two hits over the same words share one reading: in "i've never had thoughts of ending
         # things" the negation reaches "thoughts of ending things", so "ending things" inside it is negated too.
         # A pattern whose own words hold the negation ("i dont wanna be alive") already reads it.
@@ -545,7 +553,10 @@ class SafetyCheck:
             # with no detector, the first in priority order (crisis first).
             # Explicit words ("suicide", "not breathing") outrank the rest, graver first.
             strong = [f[0] for f in ev.fired if not f[4] and ev.demoted[f[1]] is None]
-            labels = [f[0] for f in ev.fired]
+            # A warning sign's words (`always_note`: "no sirvo para nada") never choose the reply over
+            # another rule's ("mi novio ... dice que no sirvo para nada": harm, not a crisis).
+            signs = [f for f in ev.fired if f[1] in self._always_note]
+            labels = [f[0] for f in ev.fired if f not in signs or len(signs) == len(ev.fired)]
             if strong:
                 label = min(strong, key=LABELS.index)
                 if probs:
@@ -581,12 +592,16 @@ class SafetyCheck:
                 # A detector split about evenly leaves the rule's label: "took too many of my sons
                 # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
-                harm_ok = not self._harm_unfounded(ev, best_label, labels)
+                # Only a warning sign's words ("no sirvo para nada") name no danger: the detector's reading stands.
+                signs_only = len(signs) == len(ev.fired)
+                harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels)
                 harm_stays = label == "harm" and best_label in _CRISIS_LABELS and self._aimed_at_others(ev)
                 if harm_ok and not harm_stays and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
-                tier = CONCERN if p >= (t.cue_floor if why == CUE else t.floor) else None
+                # A warning sign ("hopeless", "trapped": `always_note`) gets its line whatever the detector reads.
+                always = any(f[1] in self._always_note for f in mine)
+                tier = CONCERN if always or p >= (t.cue_floor if why == CUE else t.floor) else None
             elif why == NEGATED and p < t.negated_floor and HEDGE not in ev.concepts:
                 tier = None  # "im not suicidal, just tired of school", and the detector agrees
             elif why == ASKED and label != "dosing" and p < t.asked_floor and all(f[1] in ev.asked_near for f in mine):
@@ -603,8 +618,9 @@ class SafetyCheck:
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
         if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
-            # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
-            tier = CONCERN if ev.concepts & ALL_IS_WELL else URGENT
+            # Reassured ("...and feel great"), or the risk-looking words are an idiom's ("i hope i dont
+            # wake up late tomorrow"): the resource line, not a reply that replaces the answer.
+            tier = CONCERN if ev.concepts & (ALL_IS_WELL | {IDIOM}) else URGENT
             return Assessment(tier, self._alone(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):

@@ -52,6 +52,9 @@ class ConceptRule:
     # off by noon, is that normal"): a concern, unless one of `kept_by` is there too ("how much").
     asked_by: tuple[str, ...] = ()
     kept_by: tuple[str, ...] = ()
+    # A rule of tier concern whose words are a warning sign on their own ("hopeless", "trapped"): its
+    # resource line comes whatever the detector reads (others' need the detector's cue floor).
+    always_note: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
         rid = raw_rule.get("id") if isinstance(raw_rule, dict) else None
         rid = rid if isinstance(rid, str) else None
         allowed = {"id", "reply", "near", "unless", "window", "tier", "confirm", "harmless_below"}
-        allowed |= {"asked_by", "kept_by"}
+        allowed |= {"asked_by", "kept_by", "always_note"}
         if not c.fields(raw_rule, file, rid, allowed, {"id", "reply", "near"}, "a rule"):
             continue
         if rid is None or rid in seen:
@@ -219,6 +222,13 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
         elif below and not confirm:
             c.error(file, rid, "harmless_below", "needs confirm: true (explicit words never lose their reply)")
             below = 0.0
+        always_note = raw_rule.get("always_note", False)
+        if not isinstance(always_note, bool):
+            c.error(file, rid, "always_note", f"{always_note!r} must be true or false")
+            always_note = False
+        elif always_note and tier != "concern":
+            c.error(file, rid, "always_note", "only a rule of tier concern takes it (the others give a note anyway)")
+            always_note = False
         if lists["asked_by"] and not confirm:
             c.error(file, rid, "asked_by", "needs confirm: true (explicit words are never only talked about)")
             lists["asked_by"] = ()
@@ -234,6 +244,7 @@ def _read_concepts(c: _Checks, data: Any, file: str) -> tuple[int, int, dict[str
                 float(below),
                 lists["asked_by"],
                 lists["kept_by"],
+                always_note,
             )
         )
     return window if isinstance(window, int) else 8, reach if isinstance(reach, int) else 3, concepts, rules

@@ -617,6 +617,12 @@ def test_every_safety_label_needs_an_english_reply(faq: Path) -> None:
             "needs confirm: true",
         ),
         ("    asked_by: [dose-talk]", "    asked_by: [no-such-concept]", "unknown concept"),
+        ("    always_note: true\n", "    always_note: yes please\n", "must be true or false"),
+        (
+            "    near: [suicide-explicit]\n    confirm: false\n",
+            "    near: [suicide-explicit]\n    confirm: false\n    always_note: true\n",
+            "only a rule of tier concern",
+        ),
     ],
 )
 def test_broken_concept_file_is_refused(faq: Path, old: str, new: str, needle: str) -> None:

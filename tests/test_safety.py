@@ -761,6 +761,45 @@ def test_a_farewell_cue_is_a_concern_rule_that_needs_the_detector(chatbot) -> No
     assert "crisis-farewell-cue" in {f[1] for f in chatbot.safety.evidence("one more time: is adhd genetic").fired}
 
 
+@pytest.mark.parametrize(
+    "text", ["Everything feels hopeless", "I can't take the nightmares anymore", "i feel so trapped, no way out"]
+)
+def test_a_warning_sign_alone_gets_a_resource_line_whatever_the_detector_reads(chatbot, text: str) -> None:
+    """Hopelessness and feeling trapped (rule `always_note`): the answer, with the crisis line above it."""
+    check = chatbot.safety
+    ev = check.evidence(text)
+    assert "crisis-hopeless" in {f[1] for f in ev.fired}
+    assert check.decide(ev, _reading(none=1.0)).tier == "concern"  # even a detector that reads nothing
+    assert_resources_shown(chatbot.ask(text))
+
+
+def test_a_denied_warning_sign_and_another_rules_label(chatbot) -> None:
+    """A denial gets no line; the sign's words never take the reply from another danger's rule or reading."""
+    check = chatbot.safety
+    denied = check.evidence("i don't feel hopeless, just busy with paperwork")
+    assert check.decide(denied, _reading(none=1.0)).tier is None
+    text = "mi novio revisa mi celular, no me deja trabajar y dice que no sirvo para nada"
+    found = check.decide(check.evidence(text), _reading(none=0.1, harm=0.85, crisis_other=0.05))
+    assert (found.tier, found.label) == ("urgent", "harm")
+
+
+def test_an_idiom_leaves_the_detector_alone_a_note_at_most(chatbot) -> None:
+    """ "I cut myself a slice of cake": no rule reads an idiom's words; a detector sure of danger gives a line only."""
+    check = chatbot.safety
+    for text in ("I cut myself a slice of cake", "he hit me up after ten years", "try not to wake up the baby"):
+        ev = check.evidence(text)
+        assert not ev.fired and "idiom" in ev.concepts, text
+        assert check.decide(ev, _reading(none=0.02, crisis=0.98)).tier == "concern", text
+    assert check.decide(check.evidence("i hope i dont wake up tomorrow"), _reading(none=0.02, crisis=0.98)).urgent
+
+
+def test_a_pattern_reaching_into_an_idiom_counts_for_nothing(chatbot) -> None:
+    """ "want to end it with my boyfriend": the pattern's "end it" is the idiom's; "want to end it all" stays."""
+    check = chatbot.safety
+    assert not check.evidence("want to end it with my boyfriend, he's toxic").fired
+    assert check.evidence("i want to end it all").fired
+
+
 @pytest.mark.parametrize("text", NOTHING)
 def test_harmless_messages_get_no_safety_reply(ask, text: str) -> None:
     reply = ask(text)
