@@ -100,8 +100,9 @@ def test_the_blind_safety_set_never_leaks_into_the_exemplar_bank(bot):
     """Training data and the blind test stay apart: no exemplar is a blind message, word for word."""
     from bot.evaluate_safety import BLIND_SAFETY_SETS, load_safety_set
 
-    external = DATA_DIR / "safety_external.yaml"  # other projects' own test messages: evaluation only
-    blind = {text_key(i.text) for path in (*BLIND_SAFETY_SETS, external) for i in load_safety_set(path)}
+    external = sorted(DATA_DIR.glob("safety_external*.yaml"))  # other projects' own test messages: evaluation only
+    assert len(external) >= 2
+    blind = {text_key(i.text) for path in (*BLIND_SAFETY_SETS, *external) for i in load_safety_set(path)}
     leaked = [ex.text for ex in bot.kb.detector.exemplars if text_key(ex.text) in blind]
     assert leaked == []
 
