@@ -58,6 +58,7 @@ TOPIC, NOW = "topic", "now"
 # Words that ask about a risk or study it ("can _ cause", "paper"): they lower a rule hit to ASKED,
 # and this many words or fewer from the risk words they make a plain question (Evidence.asked_near).
 ASKING, ASK_REACH = frozenset({"risk-question", "research"}), 5
+TOOK_PAST = "took-past"  # a dose already taken ("i took", "swallowed")
 HEDGE = "hedge"  # a denial that trails off ("not suicidal or anything but"): an optional concept
 # A `keep-near` word ("how do i", "help me") keeps risk words urgent only this many words or fewer from them.
 KEEP_NEAR, KEEP_REACH = "keep-near", 6
@@ -557,6 +558,19 @@ class SafetyCheck:
             # another rule's ("mi novio ... dice que no sirvo para nada": harm, not a crisis).
             signs = [f for f in ev.fired if f[1] in self._always_note]
             labels = [f[0] for f in ev.fired if f not in signs or len(signs) == len(ev.fired)]
+            # A crisis denied never chooses the reply over an overdose plainly told: "i took a bottle of
+            # sleeping pills 20 min ago and i dont want to die anymore" is an emergency, whatever the crisis
+            # words say. (Only a dose taken: "not trying to hurt myself, can you take vyvanse twice by
+            # mistake" asks a question.)
+            denied: set[str] = set()
+            plain = {f[0] for f in ev.fired if ev.demoted[f[1]] is None}
+            if "emergency" in plain and TOOK_PAST in ev.concepts:
+                denied = {
+                    lb
+                    for lb in labels
+                    if lb in _CRISIS_LABELS and all(ev.demoted[f[1]] == NEGATED for f in ev.fired if f[0] == lb)
+                }
+                labels = [lb for lb in labels if lb not in denied]
             if strong:
                 label = min(strong, key=LABELS.index)
                 if probs:
@@ -596,7 +610,7 @@ class SafetyCheck:
                 signs_only = len(signs) == len(ev.fired)
                 harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels)
                 harm_stays = label == "harm" and best_label in _CRISIS_LABELS and self._aimed_at_others(ev)
-                if harm_ok and not harm_stays and p_of(best_label) >= 2 * p_of(label):
+                if harm_ok and not harm_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 # A warning sign ("hopeless", "trapped": `always_note`) gets its line whatever the detector reads.
