@@ -557,7 +557,8 @@ class SafetyCheck:
             # A warning sign's words (`always_note`: "no sirvo para nada") never choose the reply over
             # another rule's ("mi novio ... dice que no sirvo para nada": harm, not a crisis).
             signs = [f for f in ev.fired if f[1] in self._always_note]
-            labels = [f[0] for f in ev.fired if f not in signs or len(signs) == len(ev.fired)]
+            signs_only = len(signs) == len(ev.fired)
+            labels = [f[0] for f in ev.fired if signs_only or f not in signs]
             # A crisis denied never chooses the reply over an overdose plainly told: "i took a bottle of
             # sleeping pills 20 min ago and i dont want to die anymore" is an emergency, whatever the crisis
             # words say. (Only a dose taken: "not trying to hurt myself, can you take vyvanse twice by
@@ -607,7 +608,6 @@ class SafetyCheck:
                 # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
                 # Only a warning sign's words ("no sirvo para nada") name no danger: the detector's reading stands.
-                signs_only = len(signs) == len(ev.fired)
                 harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels)
                 harm_stays = label == "harm" and best_label in _CRISIS_LABELS and self._aimed_at_others(ev)
                 if harm_ok and not harm_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
