@@ -632,9 +632,10 @@ class SafetyCheck:
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
         if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
-            # Reassured ("...and feel great"), or the risk-looking words are an idiom's ("i hope i dont
-            # wake up late tomorrow"): the resource line, not a reply that replaces the answer.
-            tier = CONCERN if ev.concepts & (ALL_IS_WELL | {IDIOM}) else URGENT
+            # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
+            # (Not for an idiom: "mi esposo dice que me va a matar" is a threat, whatever "me va a matar" means
+            # to a child after bad grades.)
+            tier = CONCERN if ev.concepts & ALL_IS_WELL else URGENT
             return Assessment(tier, self._alone(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):

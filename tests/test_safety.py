@@ -796,14 +796,15 @@ def test_an_overdose_taken_stays_an_emergency_when_the_crisis_is_denied(ask, tex
     assert_safety(ask(text), EMERGENCY)
 
 
-def test_an_idiom_leaves_the_detector_alone_a_note_at_most(chatbot) -> None:
-    """ "I cut myself a slice of cake": no rule reads an idiom's words; a detector sure of danger gives a line only."""
+def test_an_idiom_blanks_the_rules_but_not_a_detector_sure_of_danger(chatbot) -> None:
+    """ "I cut myself a slice of cake": no rule reads an idiom's words; "me va a matar" can be a real threat."""
     check = chatbot.safety
     for text in ("I cut myself a slice of cake", "he hit me up after ten years", "try not to wake up the baby"):
         ev = check.evidence(text)
         assert not ev.fired and "idiom" in ev.concepts, text
-        assert check.decide(ev, _reading(none=0.02, crisis=0.98)).tier == "concern", text
-    assert check.decide(check.evidence("i hope i dont wake up tomorrow"), _reading(none=0.02, crisis=0.98)).urgent
+    threat = check.evidence("mi esposo esta borracho y dice que me va a matar, estoy escondida con los niños")
+    assert "idiom" in threat.concepts
+    assert check.decide(threat, _reading(none=0.05, harm=0.95)).urgent
 
 
 def test_a_pattern_reaching_into_an_idiom_counts_for_nothing(chatbot) -> None:
