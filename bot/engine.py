@@ -23,6 +23,7 @@ from .question import clean
 from .reply import Action, Citation, Reply, SafetyNote, Suggestion
 from .safety import Assessment, SafetyCheck
 from .safety import Thresholds as SafetyThresholds
+from .safety_data import LABELS as SAFETY_LABELS
 from .safety_data import NONE
 from .training import MATCHER_DIR, SMALLTALK, Example, load_training
 
@@ -386,6 +387,14 @@ class Bot:
         # A Spanish message gets the Spanish notice, unless it is typed as one of the English small-talk
         # phrasings ("yo" reads as Spanish on its own).
         if assessment.lang == "es" and text_key(question) not in self._smalltalk_exact:
+            if note is None and assessment.rule is not None and assessment.demoted == "negated":
+                # No answer is given in Spanish, so a denied crisis ("no tengo pensamientos de hacerme daño")
+                # costs nothing to acknowledge: the crisis resource line, whatever the detector reads.
+                label = max((lb for lb in SAFETY_LABELS if assessment.rule.startswith(lb)), key=len, default=None)
+                label = label if label in ("crisis", "crisis-other") else None
+                if label is not None:
+                    n = self.kb.safety.note(label, "es")
+                    note = SafetyNote(n.id, n.text, tuple(Action(a.label, a.href) for a in n.actions))
             return self._fallback(0.0, note, lang="es")
         # 4. score, three ways: the learned matcher (intent.py), the lexical matcher
         #    (matcher.py) and the encoder's nearest phrasings (signals()).
