@@ -23,7 +23,6 @@ from .question import clean
 from .reply import Action, Citation, Reply, SafetyNote, Suggestion
 from .safety import Assessment, SafetyCheck
 from .safety import Thresholds as SafetyThresholds
-from .safety_data import LABELS as SAFETY_LABELS
 from .safety_data import NONE
 from .training import MATCHER_DIR, SMALLTALK, Example, load_training
 
@@ -373,7 +372,10 @@ class Bot:
         """Return the concern note for an assessment, or None below the concern tier."""
         if assessment.tier is None or assessment.label is None:
             return None
-        note = self.kb.safety.note(assessment.label, assessment.lang)
+        return self._note(assessment.label, assessment.lang)
+
+    def _note(self, label: str, lang: str) -> SafetyNote:
+        note = self.kb.safety.note(label, lang)
         return SafetyNote(note.id, note.text, tuple(Action(a.label, a.href) for a in note.actions))
 
     def ask(self, text: str) -> Reply:
@@ -390,11 +392,9 @@ class Bot:
             if note is None and assessment.rule is not None and assessment.demoted == "negated":
                 # No answer is given in Spanish, so a denied crisis ("no tengo pensamientos de hacerme daño")
                 # costs nothing to acknowledge: the crisis resource line, whatever the detector reads.
-                label = max((lb for lb in SAFETY_LABELS if assessment.rule.startswith(lb)), key=len, default=None)
-                label = label if label in ("crisis", "crisis-other") else None
-                if label is not None:
-                    n = self.kb.safety.note(label, "es")
-                    note = SafetyNote(n.id, n.text, tuple(Action(a.label, a.href) for a in n.actions))
+                label = self.safety.rule_label(assessment.rule)
+                if label in ("crisis", "crisis-other"):
+                    note = self._note(label, "es")
             return self._fallback(0.0, note, lang="es")
         # 4. score, three ways: the learned matcher (intent.py), the lexical matcher
         #    (matcher.py) and the encoder's nearest phrasings (signals()).

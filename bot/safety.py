@@ -388,6 +388,15 @@ class SafetyCheck:
                 return True
         return False
 
+    def rule_label(self, rule_id: str) -> str | None:
+        """Return the label a concept rule or pattern calls for (None for "detector" or an unknown id)."""
+        rule = self._rules_by_id.get(rule_id)
+        if rule is not None:
+            return rule.label
+        if rule_id.startswith("pattern:"):
+            return rule_id.split(":")[1]
+        return None
+
     def rule_hits(self, prepared: str, hits: list[Hit] | None = None) -> list[tuple[str, str, bool, Hit | None, bool]]:
         """Return (label, rule id, concern-only, first risk hit, needs the detector) per rule or pattern that fires."""
         if hits is None:

@@ -451,6 +451,24 @@ def test_concern_gets_the_normal_reply_with_a_resource_line(ask, text: str) -> N
     assert reply.safety_note.actions
 
 
+def test_rule_label_comes_from_the_safety_data(bot) -> None:
+    """A rule's label is read from its entry in concepts.yaml, a pattern's from its id, nothing for the detector."""
+    rule = bot.kb.detector.rules[0]
+    assert bot.safety.rule_label(rule.id) == rule.label
+    pattern = bot.kb.detector.patterns[0]
+    assert bot.safety.rule_label(f"pattern:{pattern.label}:0") == pattern.label
+    assert bot.safety.rule_label("detector") is None
+    assert bot.safety.rule_label("no-such-rule") is None
+
+
+def test_a_denied_crisis_in_spanish_gets_the_spanish_crisis_line(ask) -> None:
+    """No answer is given in Spanish, so the denied crisis's resource line displaces nothing."""
+    reply = ask("no tengo pensamientos de hacerme daño, solo quiero saber si el tdah se hereda")
+    assert reply.kind == "fallback"
+    assert reply.safety_note is not None and reply.safety_note.id.startswith("safety-note-crisis")
+    assert reply.safety_note.actions
+
+
 # ---------------------------------------------------------------- false alarms
 NOTHING = [
     # a drug named with no amount asked (modafinil and zyrtec are in the drug list since session 26)
