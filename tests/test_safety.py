@@ -210,6 +210,13 @@ EMERGENCY_MESSAGES = [
     "i swallowed a handful of ritalin",
     "my toddler ate some of my adderall",
     "my 2 year old swallowed some of my pills",
+    "accidental ingestion of adhd medicine by a toddler",  # session 37: ingest, ingests, ingestion
+    # session 37: a household poison swallowed, blue skin, heavy bleeding, an allergy pen needed now
+    "my toddler drank some bleach",
+    "she swallowed rat poison from the garage",
+    "my baby looks cyanotic",
+    "im soaking through a pad every hour",
+    "i need my epipen right now",
     "my dog ate my adderall",
     "grandma accidentally took my ritalin",
     # other medicines
@@ -439,6 +446,9 @@ CONCERN = [
     "no tengo pensamientos de hacerme daño, solo quiero saber si el tdah se hereda",
     "my teen has never said anything about hurting herself, but the doctor wants a mood screen before strattera. "
     "is that standard?",
+    # session 37: worn out by life in other words (warning signs: the resource line whatever the detector reads)
+    "i cant cope anymore, does adhd get worse with age",
+    "honestly im at rock bottom, is adhd medicine worth trying for adults",
 ]
 
 
