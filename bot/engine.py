@@ -400,6 +400,12 @@ class Bot:
         #    (matcher.py) and the encoder's nearest phrasings (signals()).
         probs = self.class_probabilities(query) if self.intent is not None else None
         talk = self.smalltalk_kind(question, probs)
+        # A message with a resource line gets chit-chat only when typed as a small-talk phrasing: "goodbye
+        # everyone", "i cant cope anymore" read to the learned matcher like a goodbye, and must not get one.
+        # (The clinic's contact reply answers a question about the clinic, with or without the line.)
+        typed = text_key(question) in self._smalltalk_exact
+        if talk is not None and note is not None and talk != "clinic" and not typed:
+            talk = None
         if talk is not None:
             return self.smalltalk_reply(talk, note)
         hits = self.matcher.search(query, limit=3)

@@ -186,6 +186,14 @@ def test_a_farewell_that_may_be_a_crisis_gets_the_safety_reply_not_small_talk(bo
     assert bot.ask(text).kind == "safety"
 
 
+@pytest.mark.parametrize("text", ["i cant cope anymore", "im in crisis", "honestly im at rock bottom"])
+def test_a_warning_sign_that_reads_like_a_goodbye_gets_no_small_talk(bot, text) -> None:
+    """Short distress reads to the learned matcher like small talk ("goodbye"); it keeps its resource line."""
+    reply = bot.ask(text)
+    assert reply.kind != "smalltalk", f"{text!r} got the small-talk reply"
+    assert reply.safety_note is not None or reply.kind == "safety"
+
+
 def test_greetings_thanks_and_goodbyes_raise_no_safety_note(bot) -> None:
     """The detector learns the small-talk phrasings as ordinary ("hi there" once read as a crisis)."""
     flagged = [
