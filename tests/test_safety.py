@@ -217,6 +217,9 @@ EMERGENCY_MESSAGES = [
     "my baby looks cyanotic",
     "im soaking through a pad every hour",
     "i need my epipen right now",
+    # session 37: urgent maternal warning signs (CDC's Hear Her list) with a pregnancy named
+    "im 32 weeks pregnant and have a terrible headache and blurry vision",
+    "pregnant and the baby stopped moving since last night",
     "my dog ate my adderall",
     "grandma accidentally took my ritalin",
     # other medicines
