@@ -21,7 +21,7 @@ from .matcher import Match, Matcher
 from .normalize import Normalizer, Query, Reader
 from .question import clean
 from .reply import Action, Citation, Reply, SafetyNote, Suggestion
-from .safety import Assessment, SafetyCheck
+from .safety import CRISIS_LABELS, Assessment, SafetyCheck
 from .safety import Thresholds as SafetyThresholds
 from .safety_data import NONE
 from .training import MATCHER_DIR, SMALLTALK, Example, load_training
@@ -318,11 +318,13 @@ class Bot:
         row = intent.probabilities(query.text, prepared=query.prepared)
         return dict(zip(intent.classes, row.tolist(), strict=True))
 
-    def smalltalk_kind(self, question: str, probs: Mapping[str, float] | None) -> str | None:
+    def smalltalk_kind(self, question: str, probs: Mapping[str, float] | None, *, chit_chat: bool = True) -> str | None:
         """Return the small-talk kind a message is ("greeting", ...), or None.
 
         A message typed as one of the phrasings is that kind, in either mode; the learned
-        matcher, when loaded, also knows other ways of saying it.
+        matcher, when loaded, also knows other ways of saying it. With `chit_chat=False` (the
+        message has a resource line) only the clinic's contact reply is read that way: "goodbye
+        everyone" and "i cant cope anymore" read to the learned matcher like a goodbye.
         """
         kind = self._smalltalk_exact.get(text_key(question))
         if kind is None and probs:
@@ -331,6 +333,8 @@ class Bot:
             talk = {label: p for label, p in probs.items() if label.startswith(SMALLTALK)}
             if talk and sum(talk.values()) >= self.thresholds.smalltalk:
                 kind = max(talk, key=talk.__getitem__).removeprefix(SMALLTALK)
+                if not chit_chat and kind != "clinic":
+                    kind = None
         return kind
 
     def smalltalk_reply(self, kind: str, note: SafetyNote | None = None) -> Reply:
@@ -393,19 +397,13 @@ class Bot:
                 # No answer is given in Spanish, so a denied crisis ("no tengo pensamientos de hacerme daño")
                 # costs nothing to acknowledge: the crisis resource line, whatever the detector reads.
                 label = self.safety.rule_label(assessment.rule)
-                if label in ("crisis", "crisis-other"):
+                if label in CRISIS_LABELS:
                     note = self._note(label, "es")
             return self._fallback(0.0, note, lang="es")
         # 4. score, three ways: the learned matcher (intent.py), the lexical matcher
         #    (matcher.py) and the encoder's nearest phrasings (signals()).
         probs = self.class_probabilities(query) if self.intent is not None else None
-        talk = self.smalltalk_kind(question, probs)
-        # A message with a resource line gets chit-chat only when typed as a small-talk phrasing: "goodbye
-        # everyone", "i cant cope anymore" read to the learned matcher like a goodbye, and must not get one.
-        # (The clinic's contact reply answers a question about the clinic, with or without the line.)
-        typed = text_key(question) in self._smalltalk_exact
-        if talk is not None and note is not None and talk != "clinic" and not typed:
-            talk = None
+        talk = self.smalltalk_kind(question, probs, chit_chat=note is None)
         if talk is not None:
             return self.smalltalk_reply(talk, note)
         hits = self.matcher.search(query, limit=3)

@@ -62,7 +62,7 @@ TOOK_PAST = "took-past"  # a dose already taken ("i took", "swallowed")
 HEDGE = "hedge"  # a denial that trails off ("not suicidal or anything but"): an optional concept
 # A `keep-near` word ("how do i", "help me") keeps risk words urgent only this many words or fewer from them.
 KEEP_NEAR, KEEP_REACH = "keep-near", 6
-_CRISIS_LABELS = ("crisis", "crisis-other")
+CRISIS_LABELS = ("crisis", "crisis-other")
 _OVERDOSE_KIN = ("crisis", "crisis-other", "emergency")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
 RISK_CONCEPTS = frozenset(
@@ -542,8 +542,8 @@ class SafetyCheck:
 
         def p_of(label: str) -> float:
             # Crisis for oneself and for someone else are one danger to the detector's eye.
-            if label in _CRISIS_LABELS:
-                return sum(probs.get(lb, 0.0) for lb in _CRISIS_LABELS)
+            if label in CRISIS_LABELS:
+                return sum(probs.get(lb, 0.0) for lb in CRISIS_LABELS)
             return probs.get(label, 0.0)
 
         def p_confirm(label: str) -> float:
@@ -578,7 +578,7 @@ class SafetyCheck:
                 denied = {
                     lb
                     for lb in labels
-                    if lb in _CRISIS_LABELS and all(ev.demoted[f[1]] == NEGATED for f in ev.fired if f[0] == lb)
+                    if lb in CRISIS_LABELS and all(ev.demoted[f[1]] == NEGATED for f in ev.fired if f[0] == lb)
                 }
                 labels = [lb for lb in labels if lb not in denied]
             if strong:
@@ -587,7 +587,7 @@ class SafetyCheck:
                     label = self._relabel(label, ev, p_of)
             elif probs:
                 label = max(labels, key=lambda lb: (p_of(lb), -LABELS.index(lb)))
-                if "harm" in labels and label in _CRISIS_LABELS and self._aimed_at_others(ev):
+                if "harm" in labels and label in CRISIS_LABELS and self._aimed_at_others(ev):
                     label = "harm"
             else:
                 label = min(labels, key=LABELS.index)
@@ -618,7 +618,7 @@ class SafetyCheck:
                 tier, p = URGENT, risk
                 # Only a warning sign's words ("no sirvo para nada") name no danger: the detector's reading stands.
                 harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels)
-                harm_stays = label == "harm" and best_label in _CRISIS_LABELS and self._aimed_at_others(ev)
+                harm_stays = label == "harm" and best_label in CRISIS_LABELS and self._aimed_at_others(ev)
                 if harm_ok and not harm_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
@@ -701,7 +701,7 @@ class SafetyCheck:
 
     def _alone(self, label: str, ev: Evidence, probs: Mapping[str, float]) -> str:
         """Return the label the detector alone reads: harm for a crisis reading of violence aimed at others."""
-        if label in _CRISIS_LABELS and self._aimed_at_others(ev):
+        if label in CRISIS_LABELS and self._aimed_at_others(ev):
             return "harm"
         return self._whose(label, ev, probs)
 
@@ -716,7 +716,7 @@ class SafetyCheck:
         An even split with no such word had sent "how many pills does it take to die" to the parents' reply.
         A crisis-other rule's own label stands. Without the detector, the words decide.
         """
-        if label not in _CRISIS_LABELS:
+        if label not in CRISIS_LABELS:
             return label
         if label == "crisis-other" and "crisis-other" in rule_labels:
             return label
