@@ -369,6 +369,14 @@ class SafetyCheck:
         self._harmless_below = {r.id: r.harmless_below for r in data.rules if r.harmless_below}
         self._rules_by_id = {r.id: r for r in data.rules}
         self._always_note = frozenset(r.id for r in data.rules if r.always_note)
+        # Risk words that every rule naming them keeps back with an `unless` word: with the veto
+        # present they are not risk words to the detector either ("how many ketamine infusions":
+        # a number of visits, not an amount of a drug).
+        self._vetoable = {
+            c: [r for r in data.rules if c in r.near]
+            for c in RISK_CONCEPTS
+            if all(r.unless for r in data.rules if c in r.near) and any(c in r.near for r in data.rules)
+        }
         # Step 2 reads misspelt safety words; built here only when the check stands alone.
         self.spelling = spelling or SafetySpelling(data.spelling_words(), spanish_known=data.spanish_words())
 
@@ -640,17 +648,30 @@ class SafetyCheck:
             return Assessment(tier, label if tier else None, ev.lang, rule, round(p, 3), frozen, why)
         # No rule fired. The detector alone is urgent when it is sure; it must be surer
         # when the message has no risk word at all ("i want to dye my hair").
-        if (risk >= t.urgent and ev.concepts & RISK_CONCEPTS) or risk >= t.urgent_alone:
+        risk_words = self.risk_words(ev)
+        if (risk >= t.urgent and risk_words) or risk >= t.urgent_alone:
             # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
             # (Not for an idiom: "mi esposo dice que me va a matar" is a threat, whatever "me va a matar" means
             # to a child after bad grades.)
             tier = CONCERN if ev.concepts & ALL_IS_WELL else URGENT
             return Assessment(tier, self._alone(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
-        if best_p >= t.concern and (ev.concepts & RISK_CONCEPTS or best_p >= t.concern_alone):
+        if best_p >= t.concern and (risk_words or best_p >= t.concern_alone):
             label = self._alone(best_label, ev, probs)
             return Assessment(CONCERN, label, ev.lang, "detector", round(best_p, 3), frozen)
         return Assessment(None, None, ev.lang, None, round(best_p, 3), frozen)
+
+    def risk_words(self, ev: Evidence) -> frozenset[str]:
+        """Return the risk concepts of a message, less those that every rule naming them keeps back here.
+
+        "how much is ketamine therapy near me" has "how much" (dose-ask), which the dosing rule
+        keeps back for the price; the detector then needs to be as sure as with no risk word at all.
+        """
+        found = ev.concepts & RISK_CONCEPTS
+        vetoed = {
+            c for c in found & self._vetoable.keys() if all(ev.concepts & set(r.unless) for r in self._vetoable[c])
+        }
+        return frozenset(found - vetoed)
 
     def _relabel(self, label: str, ev: Evidence, p_of: Callable[[str], float]) -> str:
         """Return the reply for explicit words when a graver plain rule hit is clearly the detector's reading.

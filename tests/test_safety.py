@@ -800,6 +800,32 @@ def test_a_choice_between_two_medicines_is_no_dose_request(chatbot) -> None:
     assert "dosing" in {f[1] for f in amounts.fired}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many ketamine treatments are needed for depression?",
+        "how many ketamine infusions do people get in a series",
+        "how much is ketamine therapy near me",
+        "how much is a concerta prescription",
+        "cuantas sesiones de ketamina dan para la depresion",
+    ],
+)
+def test_a_price_or_a_number_of_visits_is_no_dose_request(chatbot, text: str) -> None:
+    """A price or a number of sessions asks for no amount of a drug: the dosing rule keeps back, and its
+    "how much" / "how many" is no risk word to the detector either (it must be as sure as with none)."""
+    ev = chatbot.safety.evidence(text)
+    assert "dosing" not in {f[1] for f in ev.fired}, text
+    assert "dose-ask" in ev.concepts and "dose-ask" not in chatbot.safety.risk_words(ev), text
+    assert chatbot.ask(text).kind != "safety", text
+
+
+def test_an_amount_of_a_drug_keeps_its_risk_word(chatbot) -> None:
+    """The veto is only for the rule's own `unless` words: an amount asked stays a risk word and a dose request."""
+    ev = chatbot.safety.evidence("how many ketamine lozenges should i take")
+    assert "dosing" in {f[1] for f in ev.fired}
+    assert "dose-ask" in chatbot.safety.risk_words(ev)
+
+
 def test_a_farewell_cue_is_a_concern_rule_that_needs_the_detector(chatbot) -> None:
     """Cue words fire a rule of tier concern: no note when the detector reads nothing of a goodbye."""
     rule = next(r for r in chatbot.kb.detector.rules if r.id == "crisis-farewell-cue")
