@@ -408,6 +408,27 @@ _EN_WORDS = frozenset(
 )
 
 
+# Spanish inflections, longest first: "muevo" and "mueve" share the stem "muev" (bot/normalize.py, es_stem).
+_ES_ENDINGS = tuple(
+    sorted(
+        """
+        iendo ando aron ieron amos emos imos aban ados adas idos idas aste iste aba ado ada ido ida ias ian
+        an en as es ar er ir ia o a e s
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def es_stem(word: str) -> str:
+    """Strip one common Spanish ending ("cuidando" -> "cuid", "muevo" -> "muev"), keeping 3 letters or more."""
+    for ending in _ES_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
 def language(text: str, *, accents: bool = False) -> str:
     """Return 'es' when the message reads as Spanish (its small words, or accents), else 'en'."""
     words = fold(text).split()
@@ -437,6 +458,9 @@ class SafetySpelling:
         self._typos = TypoIndex(self.vocabulary, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         self._known = frozenset(known_words) | STOPWORDS | self.vocabulary | english_words()
         self._known_es = self._known | spanish_words() | _ES_WORDS | frozenset(spanish_known)
+        # The word list leaves out many verb forms ("muevo", "cuidando"): a word with the stem of a
+        # known Spanish word is a form of it, never respelt into another word ("muevo" into "muero").
+        self._es_stems = frozenset(es_stem(w) for w in spanish_words() | _ES_WORDS | frozenset(spanish_known))
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._stems = tuple(w for w in self.vocabulary if len(w) >= 5)
 
@@ -451,6 +475,8 @@ class SafetySpelling:
         # A known word is only respelt within its own family ("cuting" -> "cutting"),
         # never into another word ("fighting" must not become "fitting").
         if stem(word) in known and stem(fixed) != stem(word):
+            return word
+        if spanish and es_stem(word) in self._es_stems and es_stem(fixed) != es_stem(word):
             return word
         return fixed
 

@@ -331,6 +331,11 @@ def test_spanish_words_are_not_respelt_into_other_words(chatbot) -> None:
     assert prepare("que pasa si tomo dos") == "que pasa si tomo dos"
     assert prepare("hago un reporte sobre el tdah") == "hago un reporte sobre el tdah"  # not "report"
     assert prepare("i wnat to kil myself") == "i want to kil myself"  # English typos are still fixed
+    # A verb form the word list lacks is a form of a word it has: "muevo" (I move) is not "muero" (I die).
+    assert prepare("mi hija no despierta, la muevo y nada") == "mi hija no despierta la muevo y nada"
+    assert prepare("lo estoy cuidando yo porque su papa trabaja") == "lo estoy cuidando yo porque su papa trabaja"
+    assert prepare("tome muchas pastilas") == "tome muchas pastillas"  # Spanish typos are still fixed
+    assert prepare("quiero matarne") == "quiero matarme"
 
 
 def test_spanish_homework_about_suicide_is_not_urgent(ask) -> None:
