@@ -408,7 +408,7 @@ _EN_WORDS = frozenset(
 )
 
 
-# Spanish inflections, longest first: "muevo" and "mueve" share the stem "muev" (bot/normalize.py, es_stem).
+# Spanish inflections, longest first, for es_stem: "muevo" and "mueve" share the stem "muev".
 _ES_ENDINGS = tuple(
     sorted(
         """
@@ -457,10 +457,11 @@ class SafetySpelling:
         self.vocabulary = frozenset(words)
         self._typos = TypoIndex(self.vocabulary, max_edits=lambda w: 0 if len(w) < 4 else 1 if len(w) < 8 else 2)
         self._known = frozenset(known_words) | STOPWORDS | self.vocabulary | english_words()
-        self._known_es = self._known | spanish_words() | _ES_WORDS | frozenset(spanish_known)
+        spanish = spanish_words() | _ES_WORDS | frozenset(spanish_known)
+        self._known_es = self._known | spanish
         # The word list leaves out many verb forms ("muevo", "cuidando"): a word with the stem of a
         # known Spanish word is a form of it, never respelt into another word ("muevo" into "muero").
-        self._es_stems = frozenset(es_stem(w) for w in spanish_words() | _ES_WORDS | frozenset(spanish_known))
+        self._es_stems = frozenset(map(es_stem, spanish))
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._stems = tuple(w for w in self.vocabulary if len(w) >= 5)
 

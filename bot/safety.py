@@ -372,11 +372,8 @@ class SafetyCheck:
         # Risk words that every rule naming them keeps back with an `unless` word: with the veto
         # present they are not risk words to the detector either ("how many ketamine infusions":
         # a number of visits, not an amount of a drug).
-        self._vetoable = {
-            c: [r for r in data.rules if c in r.near]
-            for c in RISK_CONCEPTS
-            if all(r.unless for r in data.rules if c in r.near) and any(c in r.near for r in data.rules)
-        }
+        naming = {c: [frozenset(r.unless) for r in data.rules if c in r.near] for c in RISK_CONCEPTS}
+        self._vetoable = {c: vetoes for c, vetoes in naming.items() if vetoes and all(vetoes)}
         # Step 2 reads misspelt safety words; built here only when the check stands alone.
         self.spelling = spelling or SafetySpelling(data.spelling_words(), spanish_known=data.spanish_words())
 
@@ -668,9 +665,7 @@ class SafetyCheck:
         keeps back for the price; the detector then needs to be as sure as with no risk word at all.
         """
         found = ev.concepts & RISK_CONCEPTS
-        vetoed = {
-            c for c in found & self._vetoable.keys() if all(ev.concepts & set(r.unless) for r in self._vetoable[c])
-        }
+        vetoed = {c for c in found & self._vetoable.keys() if all(ev.concepts & v for v in self._vetoable[c])}
         return frozenset(found - vetoed)
 
     def _relabel(self, label: str, ev: Evidence, p_of: Callable[[str], float]) -> str:
