@@ -368,6 +368,9 @@ _BANG_I = re.compile(r"(?<=[a-z])[!|](?=[a-z])")  # "su!c!de", "k|ll": a mark in
 # Letters typed apart to slip past filters: "s u i c i d e", "k.m.s", "k-i-l-l".
 _SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*]{1,2}){2,}[a-z0-9@$](?![\w])")
 _SPACED_SLANG = frozenset(("kms", "kys", "ctb", "od"))
+SPACED_RUN_MIN = 5  # a shorter run of spaced letters is only joined into one safety word
+# Texting words a run of spaced letters may hold besides dictionary words: "s e l f h a r m i n g r n".
+_SEGMENT_EXTRA = frozenset("rn u ur im ive cant dont wont idk pls plz tho lol bc cuz wanna gonna kms kys".split())
 # A star inside a word hides or pads a letter to slip past filters: "s*icide", "k*ll", "s*uicidal".
 _STARRED = re.compile(r"(?<![\w*])[a-z]+(?:\*+[a-z]+)+(?![\w*])")
 _STAR_FILLS = ("", "i", "u", "a", "e", "o")
@@ -484,7 +487,31 @@ class SafetySpelling:
     def _join_spaced(self, match: re.Match[str]) -> str:
         joined = re.sub(r"[ .\-_*]", "", match.group(0))
         plain = joined.translate(_LEET)
-        return plain if plain in self.vocabulary or plain in _SPACED_SLANG else match.group(0)
+        if plain in self.vocabulary or plain in _SPACED_SLANG:
+            return plain
+        # Several words typed apart as one run: "s e l f h a r m i n g", "k i l l m y s e l f".
+        words = self._segment(plain) if len(plain) >= SPACED_RUN_MIN and plain.isalpha() else None
+        return " ".join(words) if words else match.group(0)
+
+    def _segment(self, letters: str) -> list[str] | None:
+        """Split a run of letters into the fewest known words, or None if it cannot be (or only into crumbs).
+
+        Between splits into as many words, the one with more safety words wins: "going to end it", not "en dit".
+        """
+        n = len(letters)
+        best: list[tuple[int, int, list[str]] | None] = [(0, 0, [])] + [None] * n
+        for end in range(1, n + 1):
+            for start in range(max(0, end - 20), end):
+                head, word = best[start], letters[start:end]
+                known = word in self._known or word in _SEGMENT_EXTRA
+                if head is None or (len(word) < 2 and word not in ("i", "a", "u")) or not known:
+                    continue
+                cand = (head[0] + 1, head[1] - (word in self.vocabulary), [*head[2], word])
+                if best[end] is None or cand[:2] < best[end][:2]:
+                    best[end] = cand
+        words = best[n][2] if best[n] else None
+        # A split into many short words is a guess ("a b c d e f" is no sentence): 2.5 letters a word at least.
+        return words if words and len(words) > 1 and len(words) * 5 <= n * 2 else None
 
     def _unstar(self, match: re.Match[str]) -> str:
         word = match.group(0)

@@ -1022,6 +1022,32 @@ def test_spaced_and_dotted_letters_are_read_as_words(chatbot) -> None:
     assert chatbot.safety.prepare("*really* tired") == "really tired"  # stars around a word: emphasis
 
 
+def test_letters_typed_apart_as_several_words_are_read_as_those_words(chatbot) -> None:
+    """A run of spaced letters that is no one word is split into the fewest known words, safety words first."""
+    prepare = chatbot.safety.prepare
+    assert prepare("s e l f h a r m i n g r n c a n t s t o p") == "self harming rn cant stop"
+    assert prepare("i w a n t t o d i e") == "i want to die"
+    assert prepare("g o i n g t o e n d i t") == "going to end it"  # not "en dit"
+    assert prepare("k.i.l.l.m.y.s.e.l.f") == "kill myself"
+    assert prepare("a b c d e f") == "a b c d e f"  # only crumbs of words: left alone
+    assert chatbot.safety.evidence("s e l f h a r m i n g r n").fired
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("he slammed my head into the wall when i asked about the money", "harm"),
+        ("i keep fantasizing about walking into my office with an ar-15", "harm"),
+        ("my daughter eat many pills of my medicine, she is 2 years, what i do", "emergency-child-took"),
+        ("two years ago i woke up in the hospital after the pills and the same feeling is back", "crisis-past-attempt"),
+        ("my dad called crying and says he will drink the rat poison", "crisis-method-plan"),
+    ],
+)
+def test_words_found_in_older_dev_sets_fire_their_rule(chatbot, text: str, rule: str) -> None:
+    """Concept words added in session 39 from misses in older sets (abuse, a rifle, learner English, past attempt)."""
+    assert rule in {f[1] for f in chatbot.safety.evidence(text).fired}, text
+
+
 def test_words_in_safety_patterns_are_protected_from_typo_fixing(chatbot) -> None:
     """Regex escapes and stems in a pattern ("\\bslit", "overdos\\w*") are not words to correct toward."""
     words = set(chatbot.safety.spelling._typos.words)
