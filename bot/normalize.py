@@ -437,8 +437,9 @@ def language(text: str, *, accents: bool = False) -> str:
     words = fold(text).split()
     if not words:
         return "en"
-    es = sum(w in _ES_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
+    # Distinct words: "mi" three times in Jamaican Creole ("mi a go", "mi have") is one Spanish word.
+    es = len(_ES_WORDS.intersection(words))
+    en = len(_EN_WORDS.intersection(words))
     accents = accents or any(ch in text for ch in "ñáéíóú¿¡")
     # A short message needs no other English word beside its Spanish ones: "see ya" is English.
     short = len(words) <= 3 and es > en and not any(w not in _ES_WORDS and w in english_words() for w in words)

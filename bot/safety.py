@@ -63,6 +63,8 @@ HEDGE = "hedge"  # a denial that trails off ("not suicidal or anything but"): an
 # A `keep-near` word ("how do i", "help me") keeps risk words urgent only this many words or fewer from them.
 KEEP_NEAR, KEEP_REACH = "keep-near", 6
 CRISIS_LABELS = ("crisis", "crisis-other")
+# Risk words whose verb form names someone else ("se quiere morir", "she wants to kill herself"): an optional concept.
+RISK_OF_OTHER = "risk-of-other"
 _OVERDOSE_KIN = ("crisis", "crisis-other", "emergency")
 # Concepts that carry some risk on their own; the detector alone needs one of them to be urgent.
 RISK_CONCEPTS = frozenset(
@@ -729,6 +731,7 @@ class SafetyCheck:
         "she") or a crisis-other rule, and a detector that leans that way; or a detector that clearly
         reads it so with no such word ("a goodbye note in the room"), five to one (three to one until
         session 27, when more messages about someone else at risk tipped that question over it, 4.4 to 1).
+        Risk words whose verb names someone else (`risk-of-other`: "se quiere morir") choose it outright.
         An even split with no such word had sent "how many pills does it take to die" to the parents' reply.
         A crisis-other rule's own label stands. Without the detector, the words decide.
         """
@@ -736,6 +739,8 @@ class SafetyCheck:
             return label
         if label == "crisis-other" and "crisis-other" in rule_labels:
             return label
+        if RISK_OF_OTHER in ev.concepts:
+            return "crisis-other"  # "mi mejor amiga me escribio que se va a cortar otra vez esta noche"
         if not probs:
             return "crisis-other" if ev.other else label
         mine, theirs = probs.get("crisis", 0.0), probs.get("crisis-other", 0.0)
