@@ -1122,6 +1122,15 @@ def test_the_fast_single_message_path_gives_what_the_library_model_gives(chatbot
     assert np.allclose(batch, library, atol=1e-5)
 
 
+def test_the_detector_is_solved_to_its_tolerance_not_stopped_by_the_iteration_cap(small_detector) -> None:
+    """Solved to TOL (not scikit-learn's looser default), so a small edit of the bank moves the model only a little."""
+    from bot.detector import TOL
+
+    model = small_detector.fitted.model
+    assert model.tol == TOL < 1e-4
+    assert model.n_iter_.max() < model.max_iter  # converged: the cap did not stop it
+
+
 # Session 4 additions, one row per shape the word lists or the detector's total risk
 # now catch (dev data, written with the rules).
 RESOURCES_SHOWN = [
