@@ -1044,6 +1044,15 @@ def test_risk_words_that_name_someone_else_get_the_reply_for_someone_else(chatbo
     assert leaning_to_the_writer.label == "crisis-other", text
 
 
+def test_a_threat_to_kill_the_writer_is_harm_and_a_child_hitting_himself_is_self_harm(chatbot) -> None:
+    """ "me amenaza con matarme" (threatens to kill me) is abuse, not the writer's wish to die; "he hits himself" is
+    self-harm reported by a parent, not harm to others."""
+    reply = chatbot.ask("mi novio me amenaza con matarme si no le doy dinero, ya me golpeo dos veces este mes")
+    assert reply.kind == "safety" and reply.id == "safety-harm-es"
+    ev = chatbot.safety.evidence("noticed bruises on my son's legs, he admitted he hits himself when he can't focus")
+    assert "crisis-self-harm" in {f[1] for f in ev.fired}
+
+
 def test_letters_typed_apart_as_several_words_are_read_as_those_words(chatbot) -> None:
     """A run of spaced letters that is no one word is split into the fewest known words, safety words first."""
     prepare = chatbot.safety.prepare
