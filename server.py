@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
-    print("Loading the content and the models (about a minute on a first start)...", flush=True)
+    print("Loading the content and the models (about 3 minutes on a first start, seconds after)...", flush=True)
     try:
         app = create_app()
     except ContentError as exc:

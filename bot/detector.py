@@ -387,6 +387,7 @@ def _prune(folder: Path, *, keep: int, idle_seconds: float = 3600.0) -> None:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
             old.with_suffix(".json").unlink(missing_ok=True)
+            (folder / f".{old.stem}.lock").unlink(missing_ok=True)
 
 
 _ELSEWHERE: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("train_elsewhere", default=None)
@@ -419,11 +420,11 @@ def training_elsewhere(train: Callable[[], None]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _training_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the saved-models folder (none if it cannot be written)."""
+def _training_lock(folder: Path, name: str = "training") -> Iterator[None]:
+    """Hold an exclusive lock on the saved-models folder, or on one model in it (none if it cannot be written)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = (folder / ".training.lock").open("a")
+        handle = (folder / f".{name}.lock").open("a")
     except OSError:
         yield
         return
@@ -464,11 +465,19 @@ def trained_model(
             model = load_saved_model(disk_key, folder)  # saved meanwhile by the one before us?
             if model is None and elsewhere():
                 model = load_saved_model(disk_key, folder)
-    if model is not None:
-        model = attach(model)
-    else:
-        model = build()
-        save_model(disk_key, model, folder)
+    if model is None:
+        # One process trains a model at a time: another that is training it now saves it first
+        # (bot.prepare_models trains the two models side by side this way), and it is loaded.
+        with _training_lock(folder, _model_paths(disk_key, folder)[2][:32]):
+            model = load_saved_model(disk_key, folder)
+            if model is None:
+                model = build()
+                save_model(disk_key, model, folder)
+                return _remember(key, model, keep)
+    return _remember(key, attach(model), keep)
+
+
+def _remember(key: tuple, model: T, keep: int) -> T:
     with _LOCK:
         _CACHE[key] = model
         while len(_CACHE) > keep:

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ BATCH_SIZE = 32
 BATCH_TOKENS = 2048
 BULK_CALLERS = 2  # runs at a time when each text runs alone (bulk work: phrasings, exemplars)
 CACHE_FORMAT = 1
+VECTOR_CACHE_KEEP = 24  # cached sets of vectors kept (each content version in use needs about five)
 _OFF_VALUES = {"off", "0", "false", "no"}
 _KNOWN_INPUTS = {"input_ids", "attention_mask", "token_type_ids"}
 
@@ -507,18 +509,99 @@ def _read_cache(npy: Path, header_path: Path, expected: dict) -> np.ndarray | No
         if not isinstance(header, dict) or {k: header.get(k) for k in expected} != expected:
             log.info("vector cache %s is for other texts or another model; rebuilding", npy.name)
             return None
-        data = npy.read_bytes()
-        if hashlib.sha256(data).hexdigest() != header.get("npy_sha256"):
-            raise ValueError("file does not match its header")
-        vectors = np.load(io.BytesIO(data), allow_pickle=False)
-        if vectors.dtype != np.float32 or vectors.shape != (expected["count"], expected["dimension"]):
-            raise ValueError(f"holds {vectors.dtype} {vectors.shape}")
-        if not np.isfinite(vectors).all():
-            raise ValueError("holds non-finite numbers")
+        vectors = _read_vectors(npy, header, (expected["count"], expected["dimension"]))
     except (OSError, ValueError, UnicodeDecodeError) as exc:  # json errors are ValueErrors
         log.warning("vector cache %s is unusable (%s); rebuilding", npy.name, exc)
         return None
+    _mark_used(npy)
     return vectors
+
+
+def _read_vectors(npy: Path, header: dict, shape: tuple[int, int]) -> np.ndarray:
+    """Return the vectors saved in npy, checked against the sha256 and shape its header names (else ValueError)."""
+    data = npy.read_bytes()
+    if hashlib.sha256(data).hexdigest() != header.get("npy_sha256"):
+        raise ValueError("file does not match its header")
+    vectors = np.load(io.BytesIO(data), allow_pickle=False)
+    if vectors.dtype != np.float32 or vectors.shape != shape:
+        raise ValueError(f"holds {vectors.dtype} {vectors.shape}")
+    if not np.isfinite(vectors).all():
+        raise ValueError("holds non-finite numbers")
+    return vectors
+
+
+def _text_keys(texts: Sequence[str]) -> np.ndarray:
+    """Return a 16-byte digest of each text, one row each (uint8, shape (n, 16))."""
+    digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts)
+    return np.frombuffer(digests, dtype=np.uint8).reshape(len(texts), 16)
+
+
+def _reused_rows(folder: Path, stem: str, model_sha256: str, keys: np.ndarray) -> dict[bytes, np.ndarray]:
+    """Return vectors of these texts found in the folder's other caches of the same model, by text digest.
+
+    Every set of texts (safety exemplars, training questions, phrasings, decoys) is cached on its
+    own, and they share many texts; an edit of one set changes its key. So a text encoded once,
+    in any cache of this model, is not encoded again. A cache is used only when its files match
+    the sha256 its header names; vectors made another way (`compute`) are never saved with keys.
+    """
+    wanted = {row.tobytes() for row in keys}
+    found: dict[bytes, np.ndarray] = {}
+    headers = sorted(folder.glob(f"*-{model_sha256[:12]}.json"), key=_mtime, reverse=True)
+    for header_path in headers:
+        other = header_path.name[: -len(".json")]
+        if other == stem or not wanted:
+            continue
+        try:
+            header = json.loads(header_path.read_text(encoding="utf-8"))
+            if not isinstance(header, dict) or header.get("model_sha256") != model_sha256:
+                continue
+            if header.get("format") != CACHE_FORMAT or not header.get("keys_sha256"):
+                continue
+            keys_data = (folder / f"{other}.keys").read_bytes()
+            if hashlib.sha256(keys_data).hexdigest() != header["keys_sha256"]:
+                raise ValueError("keys file does not match its header")
+            rows = {k.tobytes(): i for i, k in enumerate(np.load(io.BytesIO(keys_data), allow_pickle=False))}
+            hits = {k: rows[k] for k in wanted if k in rows}
+            if not hits:
+                continue
+            vectors = _read_vectors(folder / f"{other}.npy", header, (header["count"], header["dimension"]))
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            log.info("vector cache %s not reused (%s)", other, exc)
+            continue
+        for k, i in hits.items():
+            found[k] = vectors[i]
+        wanted -= hits.keys()
+        _mark_used(folder / f"{other}.npy")
+    return found
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _mark_used(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache folder: nothing to mark
+        pass
+
+
+def _prune(folder: Path, *, keep: int = VECTOR_CACHE_KEEP, idle_seconds: float = 3600.0) -> None:
+    """Delete cached vectors beyond the `keep` most recently used, once unused for an hour.
+
+    Each edit of the content saves new vectors (a safety exemplar added: all 18,000 or so again,
+    about 28 MB); without this the folder would grow with every edit. Reading a cache marks it used.
+    """
+    saved = sorted(folder.glob("*.npy"), key=_mtime, reverse=True)
+    cutoff = time.time() - idle_seconds
+    for old in saved[keep:]:
+        if _mtime(old) < cutoff:
+            stem = old.name[: -len(".npy")]
+            for path in (old, folder / f"{stem}.json", folder / f"{stem}.keys"):
+                path.unlink(missing_ok=True)
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:
@@ -540,17 +623,24 @@ def _ignore_in_git(folder: Path) -> None:
         _replace_atomically(marker, b"# Created by bot/encoder.py: cached vectors are rebuilt, never committed.\n*\n")
 
 
-def _write_cache(npy: Path, header_path: Path, header: dict, vectors: np.ndarray) -> None:
+def _write_cache(npy: Path, header_path: Path, header: dict, vectors: np.ndarray, keys: np.ndarray | None) -> None:
     buffer = io.BytesIO()
     np.save(buffer, vectors, allow_pickle=False)
     data = buffer.getvalue()
+    header = {**header, "npy_sha256": hashlib.sha256(data).hexdigest()}
     try:
         npy.parent.mkdir(parents=True, exist_ok=True)
         _ignore_in_git(npy.parent)
-        # The header names the .npy's hash, so a reader between the two replaces sees a mismatch, not wrong data.
+        if keys is not None:
+            buffer = io.BytesIO()
+            np.save(buffer, keys, allow_pickle=False)
+            key_data = buffer.getvalue()
+            _replace_atomically(npy.with_name(npy.name[: -len(".npy")] + ".keys"), key_data)
+            header["keys_sha256"] = hashlib.sha256(key_data).hexdigest()
+        # The header names the files' hashes, so a reader between the replaces sees a mismatch, not wrong data.
         _replace_atomically(npy, data)
-        header_bytes = json.dumps({**header, "npy_sha256": hashlib.sha256(data).hexdigest()}, indent=1)
-        _replace_atomically(header_path, header_bytes.encode("utf-8"))
+        _replace_atomically(header_path, json.dumps(header, indent=1).encode("utf-8"))
+        _prune(npy.parent)
     except OSError as exc:
         folder = str(npy.parent)
         with _warned_lock:
@@ -589,7 +679,25 @@ def cached_vectors(
         "texts_sha256": _texts_sha256(texts),
     }
     vectors = _read_cache(npy, header_path, expected)
-    if vectors is None:
-        vectors = compute(texts) if compute is not None else encoder.encode(texts)
-        _write_cache(npy, header_path, expected, vectors)
+    if vectors is not None:
+        return vectors
+    if compute is not None:
+        vectors = compute(texts)
+        _write_cache(npy, header_path, expected, vectors, keys=None)
+        return vectors
+    keys = _text_keys(texts)
+    found = _reused_rows(folder, stem, encoder.model_sha256, keys) if folder.is_dir() else {}
+    vectors = np.empty((len(texts), encoder.dimension), dtype=np.float32)
+    missing: list[int] = []
+    for i, k in enumerate(keys):
+        hit = found.get(k.tobytes())
+        if hit is None:
+            missing.append(i)
+        else:
+            vectors[i] = hit
+    if missing:
+        vectors[missing] = encoder.encode([texts[i] for i in missing])
+    if found:
+        log.info("vector cache %s: %d of %d texts reused", npy.name, len(texts) - len(missing), len(texts))
+    _write_cache(npy, header_path, expected, vectors, keys=keys)
     return vectors

@@ -151,6 +151,7 @@ class Bot:
         safety_thresholds: SafetyThresholds | None = None,
         training: Sequence[Example] = (),
         decision: DecisionModel | None = None,
+        matcher_first: bool = False,
         **matcher_options,
     ) -> None:
         self.kb = kb
@@ -160,14 +161,20 @@ class Bot:
         # Built in flow order: normalise (step 2), safety (3), then the matchers (4).
         self.reader = Reader(kb.entries, kb.synonyms, kb.detector.spelling_words(), kb.detector.spanish_words())
         self.safety = SafetyCheck(kb.detector, thresholds=safety_thresholds, spelling=self.reader.spelling)
+
+        def learned_matcher() -> IntentModel | None:  # without the encoder (or training data): lexical, as before
+            if encoder is None or not training:
+                return None
+            return train_intent(kb, training, encoder, self.reader.normalizer)
+
+        # matcher_first: bot.prepare_models trains the two models in two processes side by side.
+        self.intent = learned_matcher() if matcher_first else None
         self.detector = train_detector(kb, self.safety, encoder)
         self.safety.detector = self.detector.probabilities
         self.safety.screen = self.detector.in_context_readings
         self.matcher = Matcher(kb.entries, self.reader.normalizer, topic_words=kb.topic_words, **matcher_options)
-        # Without the encoder (or training data) the bot matches lexically, as before.
-        self.intent = (
-            train_intent(kb, training, encoder, self.reader.normalizer) if encoder is not None and training else None
-        )
+        if not matcher_first:
+            self.intent = learned_matcher()
         # The learned decision needs the learned matcher; without it the lexical thresholds decide.
         self.decision = decision if self.intent is not None else None
         self._smalltalk_exact = {
@@ -456,6 +463,7 @@ def load_bot(
     matcher_model: bool = True,
     serve_drafts: bool = True,
     train_in_child: bool = False,
+    matcher_first: bool = False,
 ) -> Bot:
     """Load and validate the content once and return a ready Bot (with the sentence encoder if it loads).
 
@@ -463,6 +471,7 @@ def load_bot(
     only the lexical matcher and the safety layer, and start several seconds sooner).
     `train_in_child=True` (server workers) trains models that are not saved yet in a child
     process and loads them from disk, so the worker never holds what training leaves behind.
+    `matcher_first=True` trains (or loads) the learned matcher before the safety detector.
     """
     reason = ""
     if encoder is True:
@@ -489,7 +498,14 @@ def load_bot(
             from .prepare_models import train_in_child as train
 
             stack.enter_context(training_elsewhere(functools.partial(train, faq_dir, serve_drafts=serve_drafts)))
-        bot = Bot(kb, thresholds=thresholds, encoder=encoder or None, training=training, decision=decision)
+        bot = Bot(
+            kb,
+            thresholds=thresholds,
+            encoder=encoder or None,
+            training=training,
+            decision=decision,
+            matcher_first=matcher_first,
+        )
     bot.matcher_reason = "" if bot.matcher_mode == "hybrid" else reason
     if bot.matcher_mode == "lexical" and matcher_model:
         log.warning("matcher: lexical only, because %s", reason)

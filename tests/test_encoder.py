@@ -351,9 +351,11 @@ class CountingEncoder:
         self.dimension = inner.dimension
         self.model_sha256 = model_sha256 or inner.model_sha256
         self.calls = 0
+        self.texts: list[str] = []
 
     def encode(self, texts):
         self.calls += 1
+        self.texts += texts
         return self.inner.encode(texts)
 
 
@@ -409,19 +411,59 @@ def test_cache_with_a_changed_npy_is_rebuilt(encoder, tmp_path):
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_key_texts_or_model_change_rebuilds(encoder, tmp_path):
+def test_key_texts_or_model_change_rebuilds_encoding_only_new_texts(encoder, tmp_path):
+    """A new key or new texts save a new cache; a text already encoded by this model, in any cache, is reused."""
     counting = CountingEncoder(encoder)
-    cached_vectors(counting, TEXTS, key="v1", cache_dir=tmp_path)
-    cached_vectors(counting, TEXTS, key="v2", cache_dir=tmp_path)
-    assert counting.calls == 2
-    assert len(list(tmp_path.glob("*.npy"))) == 2
-    changed = cached_vectors(counting, [*TEXTS, "one more"], key="v2", cache_dir=tmp_path)
-    assert counting.calls == 3 and changed.shape == (4, 384)
+    first = cached_vectors(counting, TEXTS, key="v1", cache_dir=tmp_path)
+    again = cached_vectors(counting, TEXTS, key="v2", cache_dir=tmp_path)
+    assert counting.calls == 1 and len(list(tmp_path.glob("*.npy"))) == 2
+    np.testing.assert_array_equal(again, first)
+    changed = cached_vectors(counting, ["one more", *TEXTS[1:]], key="v2", cache_dir=tmp_path)
+    assert counting.texts == [*TEXTS, "one more"] and changed.shape == (3, 384)
+    np.testing.assert_array_equal(changed[1:], first[1:])
+    np.testing.assert_allclose(changed[0], encoder.encode(["one more"])[0], atol=1e-6)
     other_model = CountingEncoder(encoder, model_sha256="a" * 64)
     cached_vectors(other_model, TEXTS, key="v1", cache_dir=tmp_path)
-    assert other_model.calls == 1
+    assert other_model.texts == TEXTS  # never another model's vectors
     cached_vectors(counting, TEXTS, key="v1", cache_dir=tmp_path)
-    assert counting.calls == 3  # the first model's file is still there and used
+    assert counting.calls == 2  # the first model's file is still there and used
+
+
+def test_a_cache_whose_keys_file_was_changed_is_not_reused(encoder, tmp_path):
+    counting = CountingEncoder(encoder)
+    cached_vectors(counting, TEXTS, key="v1", cache_dir=tmp_path)
+    (keys,) = tmp_path.glob("*.keys")
+    keys.write_bytes(keys.read_bytes()[:-16] + bytes(16))  # the last text's digest replaced
+    vectors = cached_vectors(counting, TEXTS, key="v2", cache_dir=tmp_path)
+    assert counting.texts == TEXTS * 2
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_vectors_made_another_way_are_never_reused_for_plain_texts(encoder, tmp_path):
+    counting = CountingEncoder(encoder)
+    cached_vectors(
+        counting, TEXTS, key="parts", cache_dir=tmp_path, compute=lambda t: np.zeros((len(t), 384), np.float32)
+    )
+    vectors = cached_vectors(counting, TEXTS, key="plain", cache_dir=tmp_path)
+    assert counting.texts == TEXTS
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_old_unused_caches_are_deleted_beyond_the_most_recent(encoder, tmp_path):
+    import os
+
+    from bot.encoder import VECTOR_CACHE_KEEP
+
+    counting = CountingEncoder(encoder)
+    for n in range(VECTOR_CACHE_KEEP + 2):
+        cached_vectors(counting, TEXTS, key=f"v{n}", cache_dir=tmp_path)
+    for n in range(VECTOR_CACHE_KEEP + 2):
+        os.utime(next(tmp_path.glob(f"v{n}-*.npy")), (1e9 + n, 1e9 + n))  # used long ago, in this order
+    cached_vectors(counting, TEXTS[:1], key="newest", cache_dir=tmp_path)
+    names = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.npy"))
+    assert len(names) == VECTOR_CACHE_KEEP and "v0" not in names and "v1" not in names and "newest" in names
+    assert len(list(tmp_path.glob("*.json"))) == len(list(tmp_path.glob("*.keys"))) == VECTOR_CACHE_KEEP
+    assert counting.calls == 1
 
 
 def test_unwritable_cache_dir_means_no_cache_and_one_warning(encoder, tmp_path, caplog):

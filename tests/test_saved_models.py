@@ -296,3 +296,76 @@ def test_gunicorn_prepares_the_models_in_a_child_before_the_workers_start(monkey
     ((command, kwargs),) = calls
     assert command[1:] == [str(root / "server.py"), "--prepare-models"] and kwargs["cwd"] == root
     assert any(level == "warning" and "exit status 3" in args[1] for level, args in server.log.lines)
+
+
+def test_a_model_another_trainer_is_building_is_waited_for_and_loaded_not_built_twice(tmp_path) -> None:
+    """bot.prepare_models trains the two models side by side, in opposite order: each is built once."""
+    import threading
+
+    builds: list[str] = []
+
+    def slow(name: str, seconds: float):
+        def build() -> Detector:
+            builds.append(name)
+            time.sleep(seconds)
+            return make_detector()
+
+        return build
+
+    def train(first: str, second: str, seconds: float) -> None:
+        for name in (first, second):
+            trained_model(
+                (name,), slow(name, seconds), attach=lambda d: d.attach(vector), disk_key=(name,), folder=tmp_path
+            )
+
+    other = threading.Thread(target=train, args=("matcher", "detector", 1.5))
+    other.start()
+    time.sleep(0.2)  # the matcher is being built over there
+    train("detector", "matcher", 0.1)  # the matcher is waited for, then loaded from its saved file
+    other.join()
+    assert sorted(builds) == ["detector", "matcher"]
+
+
+def test_prepare_trains_the_matcher_in_a_second_process_that_starts_no_third(monkeypatch) -> None:
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from bot import encoder as encoder_module
+    from bot import engine, prepare_models
+
+    started, loads = [], []
+
+    class FakeProcess:
+        def __init__(self, args, **kwargs) -> None:
+            started.append(args)
+
+        def wait(self, timeout=None) -> int:
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(encoder_module, "load_encoder", lambda threads: (SimpleNamespace(threads=threads), ""))
+    monkeypatch.setattr(
+        engine, "load_bot", lambda faq, **kw: loads.append(kw) or SimpleNamespace(matcher_mode="hybrid")
+    )
+    assert prepare_models.prepare("content", serve_drafts=False) == 0
+    assert started == [
+        [sys.executable, "-m", "bot.prepare_models", "--matcher-first", "--faq", "content", "--no-drafts"]
+    ]
+    assert loads[0]["matcher_first"] is False and loads[0]["encoder"].threads == 1  # bulk work: one thread a run
+    assert prepare_models.main(["--matcher-first", "--faq", "content"]) == 0
+    assert len(started) == 1 and loads[1]["matcher_first"] is True and loads[1]["serve_drafts"] is True
+
+
+@pytest.mark.parametrize("matcher_first", [False, True])
+def test_matcher_first_only_changes_which_model_is_trained_first(monkeypatch, bot, matcher_first) -> None:
+    from bot import engine
+
+    order: list[str] = []
+    intent, detector = engine.train_intent, engine.train_detector
+    monkeypatch.setattr(engine, "train_intent", lambda *a: order.append("matcher") or intent(*a))
+    monkeypatch.setattr(engine, "train_detector", lambda *a: order.append("detector") or detector(*a))
+    loaded = engine.load_bot(matcher_first=matcher_first)
+    assert order == (["matcher", "detector"] if matcher_first else ["detector", "matcher"])
+    assert loaded.matcher_mode == "hybrid" and loaded.ask("what is adhd").id == bot.ask("what is adhd").id
