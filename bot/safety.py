@@ -33,6 +33,7 @@ WEAPON = "weapon"  # see concepts.yaml: lets the detector's reading of harm to o
 # Violence aimed at another person ("kill my ex", "hurt her"): with no words of self-harm or suicide
 # (SELF_DIRECTED), harm to others stands against a detector that reads a crisis (an optional concept).
 HARM_TARGET = "harm-target"
+HARM_TO_OTHERS = "harm-to-others"  # words of harm to another ('hurt my baby', 'lo quiebro')
 SELF_DIRECTED = frozenset({"death-wish", "suicide-explicit", "self-harm", "self-harm-explicit", "past-attempt"})
 SEIZURE_TREATMENT = "seizure-treatment"  # "seizure meds": a kind of medicine, not a seizure
 # A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
@@ -714,8 +715,13 @@ class SafetyCheck:
 
     @staticmethod
     def _aimed_at_others(ev: Evidence) -> bool:
-        """Return True when the message names violence against another person and nothing self-directed."""
-        return HARM_TARGET in ev.concepts and not ev.concepts & SELF_DIRECTED
+        """Return True when the message names violence against another person and nothing self-directed.
+
+        Violence against another is named by its target ("kill my ex") or by harm words beside a
+        weapon ("i know where he parks and ive got a tire thumper in the cab").
+        """
+        aimed = HARM_TARGET in ev.concepts or {HARM_TO_OTHERS, WEAPON} <= ev.concepts
+        return aimed and not ev.concepts & SELF_DIRECTED
 
     def _alone(self, label: str, ev: Evidence, probs: Mapping[str, float]) -> str:
         """Return the label the detector alone reads: harm for a crisis reading of violence aimed at others."""

@@ -1307,6 +1307,20 @@ def test_violence_aimed_at_another_person_stays_harm_when_the_detector_reads_a_c
     assert chatbot.assess("i want to kill my self tonight").label == "crisis"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dispatcher screwed me out of my load again. i know where he parks and ive got a tire thumper in the cab",
+        "si ese vato vuelve a tocar a mi carnala lo quiebro, ya tengo la fusca cargada",
+    ],
+)
+def test_harm_words_beside_a_weapon_stay_harm_when_the_detector_reads_a_crisis(chatbot, text: str) -> None:
+    """Harm words ("i know where he parks", "lo quiebro") and a weapon, no words of self-harm: harm (session 40)."""
+    found = chatbot.assess(text)
+    assert found.probabilities["crisis"] > found.probabilities["harm"]  # the detector alone would say crisis
+    assert (found.tier, found.label) == ("urgent", "harm"), found
+
+
 def test_a_weapon_with_a_goodbye_stays_a_crisis(chatbot) -> None:
     found = chatbot.assess("i have a gun and tonight is the night, goodbye everyone")
     assert (found.tier, found.label) == ("urgent", "crisis"), found
