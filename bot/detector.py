@@ -21,10 +21,8 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
 import pickle
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .encoder import mark_used, prune_unused
 from .linear import LinearScorer, Terms
 from .safety_data import LABELS, NONE
 
@@ -342,18 +341,11 @@ def load_saved_model(key: tuple, folder: Path) -> object | None:
                 raise ValueError("file does not match its header")
             handle.seek(0)
             model = pickle.load(handle)  # noqa: S301 -- our own file, its hash checked above
-        _mark_used(data_path)
+        mark_used(data_path)
         return model
     except Exception as exc:  # noqa: BLE001 -- any failure means: train again
         log.warning("saved model %s is unusable (%s); training it again", data_path.name, exc)
         return None
-
-
-def _mark_used(path: Path) -> None:
-    try:
-        os.utime(path)
-    except OSError:  # a read-only state folder: nothing to mark
-        pass
 
 
 def save_model(key: tuple, model: object, folder: Path) -> None:
@@ -376,18 +368,13 @@ def save_model(key: tuple, model: object, folder: Path) -> None:
 
 
 def _prune(folder: Path, *, keep: int, idle_seconds: float = 3600.0) -> None:
-    """Delete saved models beyond the `keep` most recently used, once unused for an hour.
-
-    Each content or code change saves new models; the hour spares those in use while many
-    versions come and go at once (a test run, a burst of edits). Loading a model marks it used.
-    """
-    saved = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    cutoff = time.time() - idle_seconds
-    for old in saved[keep:]:
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".json").unlink(missing_ok=True)
-            (folder / f".{old.stem}.lock").unlink(missing_ok=True)
+    """Delete saved models beyond the `keep` most recently used, once unused for an hour (bot.encoder.prune_unused)."""
+    prune_unused(
+        folder.glob("*.pickle"),
+        keep=keep,
+        idle_seconds=idle_seconds,
+        companions=lambda old: (old.with_suffix(".json"), folder / f".{old.stem}.lock"),
+    )
 
 
 _ELSEWHERE: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("train_elsewhere", default=None)

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -513,7 +513,7 @@ def _read_cache(npy: Path, header_path: Path, expected: dict) -> np.ndarray | No
     except (OSError, ValueError, UnicodeDecodeError) as exc:  # json errors are ValueErrors
         log.warning("vector cache %s is unusable (%s); rebuilding", npy.name, exc)
         return None
-    _mark_used(npy)
+    mark_used(npy)
     return vectors
 
 
@@ -571,7 +571,7 @@ def _reused_rows(folder: Path, stem: str, model_sha256: str, keys: np.ndarray) -
         for k, i in hits.items():
             found[k] = vectors[i]
         wanted -= hits.keys()
-        _mark_used(folder / f"{other}.npy")
+        mark_used(folder / f"{other}.npy")
     return found
 
 
@@ -582,26 +582,36 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _mark_used(path: Path) -> None:
+def mark_used(path: Path) -> None:
+    """Mark a cached file (vectors, a saved model) as just used, for prune_unused."""
     try:
         os.utime(path)
-    except OSError:  # a read-only cache folder: nothing to mark
+    except OSError:  # a read-only state folder: nothing to mark
         pass
 
 
-def _prune(folder: Path, *, keep: int = VECTOR_CACHE_KEEP, idle_seconds: float = 3600.0) -> None:
-    """Delete cached vectors beyond the `keep` most recently used, once unused for an hour.
+def prune_unused(
+    files: Iterable[Path], *, keep: int, companions: Callable[[Path], Iterable[Path]], idle_seconds: float = 3600.0
+) -> None:
+    """Delete the files beyond the `keep` most recently used, with their companions, once unused for an hour.
 
-    Each edit of the content saves new vectors (a safety exemplar added: all 18,000 or so again,
-    about 28 MB); without this the folder would grow with every edit. Reading a cache marks it used.
+    Each content or code change saves new vectors and models; the hour spares those in use while
+    many versions come and go at once (a test run, a burst of edits). Reading one marks it used.
     """
-    saved = sorted(folder.glob("*.npy"), key=_mtime, reverse=True)
     cutoff = time.time() - idle_seconds
-    for old in saved[keep:]:
+    for old in sorted(files, key=_mtime, reverse=True)[keep:]:
         if _mtime(old) < cutoff:
-            stem = old.name[: -len(".npy")]
-            for path in (old, folder / f"{stem}.json", folder / f"{stem}.keys"):
+            for path in (old, *companions(old)):
                 path.unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the VECTOR_CACHE_KEEP most recently used caches (an exemplar edit saved about 28 MB more each time)."""
+    prune_unused(
+        folder.glob("*.npy"),
+        keep=VECTOR_CACHE_KEEP,
+        companions=lambda npy: (npy.with_suffix(".json"), npy.with_suffix(".keys")),
+    )
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:
