@@ -415,6 +415,11 @@ def _half_word_table(path: Path) -> None:
     onnx.save(model, str(path))
 
 
+def child_environment() -> dict[str, str]:
+    """Return this process's environment for a `python -m bot...` child, with the repository importable."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+
+
 def run_in_child(module: str, args: list[str], *, timeout: float) -> str:
     """Run `python -m module args` in a child process (work that needs more memory than a worker
     should keep); return "" on success, else why it failed (the last line of its stderr)."""
@@ -424,10 +429,7 @@ def run_in_child(module: str, args: list[str], *, timeout: float) -> str:
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-            },
+            env=child_environment(),
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:

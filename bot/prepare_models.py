@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from .encoder import run_in_child
+from .encoder import child_environment, run_in_child
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +70,9 @@ def _start_matcher_process(faq_dir: str | Path | None, serve_drafts: bool) -> su
     args = [sys.executable, "-m", "bot.prepare_models", "--matcher-first"]
     args += [] if faq_dir is None else ["--faq", str(faq_dir)]
     args += [] if serve_drafts else ["--no-drafts"]
-    path = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))
     try:
         # Its own messages (a content error, a warning) go to stderr; this process reports the same.
-        return subprocess.Popen(args, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
+        return subprocess.Popen(args, stdout=subprocess.DEVNULL, env=child_environment())
     except OSError as exc:
         log.warning("could not start a second training process (%s); training both models here", exc)
         return None
