@@ -603,7 +603,11 @@ def test_every_safety_label_needs_an_english_reply(faq: Path) -> None:
     ("old", "new", "needle"),
     [
         ("    near: [death-wish]\n", "    near: [no-such-concept]\n", "unknown concept"),
-        ("    reply: harm\n", "    reply: hurt\n", "not one of"),
+        (
+            "    reply: harm\n    near: [harm-to-others]\n",
+            "    reply: hurt\n    near: [harm-to-others]\n",
+            "not one of",
+        ),
         ("window: 8\n", "window: 0\n", "from 1 to 40"),
         ("    harmless_below: 0.02  #", "    harmless_below: 0.5  #", "from 0 to 0.1"),
         (
