@@ -224,6 +224,12 @@ class Thresholds:
     # (5-fold on the same 9,577 exemplars as before: crisis urgent 85.4 -> 85.3%, harm 91.2 ->
     # 91.4%, emergencies 94.9 -> 95.5%, urgent false alarms 2.3 -> 2.5%; no dev question urgent).
     urgent_alone: float = 0.85
+    # Session 41: harm to others needed harm words or a weapon to take over from a crisis or emergency rule's
+    # label, so abuse told in other words got the crisis or emergency reply ("gf punches me when shes mad",
+    # "i shoved him on the stairs today and he hit his head"). From this reading of harm, with another person
+    # named and no words of self-harm, the detector's harm stands. On the 29 older sets and set 28 (dev),
+    # right reply when urgent for harm 1,049 -> 1,058 of 1,146; no other label or tier changed.
+    harm_sure: float = 0.95
 
 
 class Lexicon:
@@ -538,9 +544,18 @@ class SafetyCheck:
         ]
         return with_sentences(whole, readings)
 
-    @staticmethod
-    def _harm_unfounded(ev: Evidence, best_label: str, labels: Sequence[str]) -> bool:
-        """Return True when the detector reads harm to others but no rule and no weapon says so."""
+    def _harm_unfounded(
+        self, ev: Evidence, best_label: str, labels: Sequence[str], probs: Mapping[str, float] | None = None
+    ) -> bool:
+        """Return True when the detector reads harm to others but no rule and no weapon says so.
+
+        With `probs`, a detector sure of harm (`Thresholds.harm_sure`) in a message that names another
+        person and no self-harm is founded enough: "neighbor kid has bruises, his stepdad 'teaches him'
+        with a belt" (a belt is a means of suicide to the rules, so only a crisis rule fired).
+        """
+        sure = bool(probs) and probs.get("harm", 0.0) >= self.thresholds.harm_sure
+        if sure and ev.other and not ev.concepts & SELF_DIRECTED:
+            return False
         return best_label == "harm" and "harm" not in labels and WEAPON not in ev.concepts
 
     def decide(self, ev: Evidence, probs: Mapping[str, float]) -> Assessment:
@@ -625,7 +640,7 @@ class SafetyCheck:
                 # pills" (emergency rule) read half emergency, half someone else's crisis.
                 tier, p = URGENT, risk
                 # Only a warning sign's words ("no sirvo para nada") name no danger: the detector's reading stands.
-                harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels)
+                harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels, probs)
                 harm_stays = label == "harm" and best_label in CRISIS_LABELS and self._aimed_at_others(ev)
                 if harm_ok and not harm_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
