@@ -391,11 +391,28 @@ class SafetyCheck:
         return self.spelling.prepare(text)
 
     # -------------------------------------------------------------------- rules
-    def _negated(self, tokens: list[str], hits: list[Hit], risk: Hit) -> bool:
-        """Return True if a negation stands just before the risk words ("im not suicidal")."""
+    def _sentence_starts(self, text: str, tokens: list[str]) -> frozenset[int]:
+        """Return the token positions where a new sentence of the message begins (none when they cannot be told).
+
+        The rules read the message without its punctuation; a negation must not reach across a full stop:
+        in "they deserve a mom who isnt me. the pills are lined up in front of me" nothing denies the pills.
+        """
+        parts = [p for p in _SENTENCE_BREAK.split(text) if p and p.strip()]
+        if len(parts) < 2:
+            return frozenset()
+        starts, at = [], 0
+        for part in parts:
+            starts.append(at)
+            at += len(self.prepare(part).split())
+        return frozenset(starts[1:]) if at == len(tokens) else frozenset()
+
+    def _negated(self, tokens: list[str], hits: list[Hit], risk: Hit, starts: frozenset[int] = frozenset()) -> bool:
+        """Return True if a negation stands just before the risk words, in the same sentence ("im not suicidal")."""
         reach = self.data.negation_reach
         for h in hits:
             if h.concept != "negation" or h.end > risk.start:
+                continue
+            if any(h.end <= b <= risk.start for b in starts):
                 continue
             gap = tokens[h.end : risk.start]
             if len(gap) <= reach and all(t in _NEGATED_GAP for t in gap):
@@ -446,10 +463,12 @@ class SafetyCheck:
                 break
         return fired
 
-    def _demoted(self, tokens: list[str], hits: list[Hit], risk: Hit | None) -> str | None:
+    def _demoted(
+        self, tokens: list[str], hits: list[Hit], risk: Hit | None, starts: frozenset[int] = frozenset()
+    ) -> str | None:
         """Return why the risk words are not a present danger (negated, asked, figurative), or None."""
         present = {h.concept for h in hits}
-        if risk is not None and self._negated(tokens, hits, risk):
+        if risk is not None and self._negated(tokens, hits, risk, starts):
             return NEGATED
         # Suicide or self-harm as a subject (talk about it, grieve it), even asked with "how do i":
         # a concern unless words of a present danger are there too (the detector may still say urgent).
@@ -495,13 +514,16 @@ class SafetyCheck:
         tokens = prepared.split()
         hits = self.lexicon.find(tokens)
         fired = tuple(self.rule_hits(prepared, hits))
+        starts = (
+            self._sentence_starts(text, tokens) if fired and any(h.concept == "negation" for h in hits) else frozenset()
+        )
         demoted = {
-            f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3]) or self._talked_about(f[1], hits)
+            f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3], starts) or self._talked_about(f[1], hits)
             for f in fired
         }
         # A warning sign denied ("i don't feel hopeless, just busy") is read as any denial is.
         for f in fired:
-            if f[1] in self._always_note and f[3] is not None and self._negated(tokens, hits, f[3]):
+            if f[1] in self._always_note and f[3] is not None and self._negated(tokens, hits, f[3], starts):
                 demoted[f[1]] = NEGATED
         # Two hits over the same words share one reading: in "i've never had thoughts of ending
         # things" the negation reaches "thoughts of ending things", so "ending things" inside it is negated too.
@@ -604,6 +626,9 @@ class SafetyCheck:
                     if lb in CRISIS_LABELS and all(ev.demoted[f[1]] == NEGATED for f in ev.fired if f[0] == lb)
                 }
                 labels = [lb for lb in labels if lb not in denied]
+                # So is a dose already taken twice: it is told, not asked for ("i think i took my morning dose
+                # twice, should i be worried" calls for the emergency reply, Poison Help, whatever the dose words ask).
+                labels = [lb for lb in labels if lb != "dosing"]
             if strong:
                 label = min(strong, key=LABELS.index)
                 if probs:
