@@ -34,6 +34,9 @@ WEAPON = "weapon"  # see concepts.yaml: lets the detector's reading of harm to o
 # (SELF_DIRECTED), harm to others stands against a detector that reads a crisis (an optional concept).
 HARM_TARGET = "harm-target"
 HARM_TO_OTHERS = "harm-to-others"  # words of harm to another ('hurt my baby', 'lo quiebro')
+# Violence the writer suffers from another ("my boyfriend slaps me", "mi pareja me pega"): as for a
+# target, with no words of self-harm or suicide the harm reply stands (an optional concept).
+HARM_RECEIVED = "harm-received"
 SELF_DIRECTED = frozenset({"death-wish", "suicide-explicit", "self-harm", "self-harm-explicit", "past-attempt"})
 SEIZURE_TREATMENT = "seizure-treatment"  # "seizure meds": a kind of medicine, not a seizure
 # A rule of tier `concern` fires on common words that may be a warning sign ("gave away my",
@@ -755,12 +758,13 @@ class SafetyCheck:
 
     @staticmethod
     def _aimed_at_others(ev: Evidence) -> bool:
-        """Return True when the message names violence against another person and nothing self-directed.
+        """Return True when the message names violence between people and nothing self-directed.
 
         Violence against another is named by its target ("kill my ex") or by harm words beside a
-        weapon ("i know where he parks and ive got a tire thumper in the cab").
+        weapon ("i know where he parks and ive got a tire thumper in the cab"); violence the writer
+        suffers, by the words for it ("my partner punched me tonight", "he beats me").
         """
-        aimed = HARM_TARGET in ev.concepts or {HARM_TO_OTHERS, WEAPON} <= ev.concepts
+        aimed = bool(ev.concepts & {HARM_TARGET, HARM_RECEIVED}) or {HARM_TO_OTHERS, WEAPON} <= ev.concepts
         return aimed and not ev.concepts & SELF_DIRECTED
 
     def _alone(self, label: str, ev: Evidence, probs: Mapping[str, float]) -> str:
