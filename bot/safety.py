@@ -302,7 +302,8 @@ _NEGATED_GAP = frozenset(
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
     intention would will am a the so that really feel feeling actually even at all and or i im an having getting
     thoughts trying wish desire urge urges wanted felt considered tried planned
-    tengo pensamientos quiero me voy a es una un estoy de en pensando intentando ganas deseo
+    tengo pensamientos quiero me voy a es una un estoy de en pensando intentando ganas deseo pienso pensaba planeo
+    planeaba intencion
     """.split()
 )
 
