@@ -888,6 +888,9 @@ def test_an_amount_of_a_drug_keeps_its_risk_word(chatbot) -> None:
         ("if that boy shoves my son again im going to break his legs", "harm"),
         ("her stepdad burns her with cigarettes when she talks back", "harm"),
         ("voy a matar al entrenador, trato a mi hijo como basura", "harm"),
+        ("she had tabs open about the tallest bridges near us", "crisis-method-plan"),
+        ("my brother keeps asking how to get onto the roof of the parking garage", "crisis-method-plan"),
+        ("i lost it and smacked him across the face this morning", "harm"),
     ],
 )
 def test_words_found_in_dev_misses_fire_their_rule(chatbot, text: str, rule: str) -> None:
