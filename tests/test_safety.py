@@ -891,6 +891,8 @@ def test_an_amount_of_a_drug_keeps_its_risk_word(chatbot) -> None:
         ("she had tabs open about the tallest bridges near us", "crisis-method-plan"),
         ("my brother keeps asking how to get onto the roof of the parking garage", "crisis-method-plan"),
         ("i lost it and smacked him across the face this morning", "harm"),
+        ("my girlfriend says shell kill me if i talk to my sister again", "harm"),
+        ("i dream about running my ex over in the parking lot", "harm"),
     ],
 )
 def test_words_found_in_dev_misses_fire_their_rule(chatbot, text: str, rule: str) -> None:
@@ -1461,6 +1463,20 @@ def test_denials_risk_questions_and_past_events_are_no_urgent_reply(chatbot, tex
     daño"), "make kids more suicidal" and "make seizure" asked as risks, "never again" (no `recurring` or `keep`
     word), and "did not take extra" (the excess pattern reads the denial) get no full safety reply."""
     assert chatbot.assess(text).tier != "urgent", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took the pistol from the closet. its not for me, its for the guy who hurt my daughter",
+        "my old boss deserves to die for what he did, i know where he lives and i have a plan",
+    ],
+)
+def test_violence_aimed_at_a_named_other_gets_the_harm_reply(chatbot, text: str) -> None:
+    """A target named ("for the guy who", "deserves to die", "i know where he lives": `harm-target`) and no
+    self-harm words: the harm reply, whichever crisis the detector reads (session 42, older sets' misses)."""
+    found = chatbot.assess(text)
+    assert (found.tier, found.label) == ("urgent", "harm"), found
 
 
 def test_a_child_hit_by_someone_else_gets_the_harm_reply(chatbot) -> None:
