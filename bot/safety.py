@@ -641,6 +641,8 @@ class SafetyCheck:
                 label = max(labels, key=lambda lb: (p_of(lb), -LABELS.index(lb)))
                 if "harm" in labels and label in CRISIS_LABELS and self._aimed_at_others(ev):
                     label = "harm"
+                elif label == "harm" and self._hurts_themself(ev, labels):
+                    label = "crisis"  # the crisis reply for someone else, below
             else:
                 label = min(labels, key=LABELS.index)
             mine = [f for f in ev.fired if f[0] == label]
@@ -649,7 +651,8 @@ class SafetyCheck:
             why = None if None in reasons else (NEGATED if NEGATED in reasons else reasons[0])
             confirm = all(f[4] for f in mine if ev.demoted[f[1]] is None)
             rule = next((f[1] for f in mine if ev.demoted[f[1]] is None), mine[0][1])
-            label = self._whose(label, ev, probs, labels)
+            hurt_self = label in CRISIS_LABELS and "harm" in labels and self._hurts_themself(ev, labels)
+            label = self._whose(label, ev, probs, [*labels, "crisis-other"] if hurt_self else labels)
             p = p_of(label)
             if strong:
                 tier = URGENT  # explicit words need no second opinion
@@ -670,8 +673,11 @@ class SafetyCheck:
                 tier, p = URGENT, risk
                 # Only a warning sign's words ("no sirvo para nada") name no danger: the detector's reading stands.
                 harm_ok = signs_only or not self._harm_unfounded(ev, best_label, labels, probs)
-                harm_stays = label == "harm" and best_label in CRISIS_LABELS and self._aimed_at_others(ev)
-                if harm_ok and not harm_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
+                label_stays = label == "harm" and best_label in CRISIS_LABELS and self._aimed_at_others(ev)
+                # Another person's self-harm ("he hits himself when he cant focus") stays their crisis, however
+                # much the detector reads the bruises as violence between people.
+                label_stays = label_stays or (hurt_self and best_label == "harm")
+                if harm_ok and not label_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 # A warning sign ("hopeless", "trapped": `always_note`) gets its line whatever the detector reads.
@@ -767,6 +773,20 @@ class SafetyCheck:
         """
         aimed = bool(ev.concepts & {HARM_TARGET, HARM_RECEIVED}) or {HARM_TO_OTHERS, WEAPON} <= ev.concepts
         return aimed and not ev.concepts & SELF_DIRECTED
+
+    @staticmethod
+    def _hurts_themself(ev: Evidence, labels: Sequence[str]) -> bool:
+        """Return True when a self-harm rule found another person's own act ("he hits himself", "she cuts
+        herself") and no words name violence aimed at or suffered from someone: their crisis, not harm.
+
+        ("noticed bruises on my son's legs and he admitted he hits himself": "bruises on" fires the harm rule too.)
+        """
+        return (
+            "crisis" in labels
+            and bool(_REFLEXIVE_OTHER.search(ev.prepared))
+            and bool(ev.concepts & {"self-harm", "self-harm-explicit"})
+            and not ev.concepts & {HARM_TARGET, HARM_RECEIVED}
+        )
 
     def _alone(self, label: str, ev: Evidence, probs: Mapping[str, float]) -> str:
         """Return the label the detector alone reads: harm for a crisis reading of violence aimed at others."""

@@ -1486,3 +1486,18 @@ def test_a_child_hit_by_someone_else_gets_the_harm_reply(chatbot) -> None:
     assert (found.tier, found.label) == ("urgent", "harm"), found
     found = chatbot.assess("la nina de mi vecina tiene cortadas nuevas en las piernas y no quiere hablar")
     assert found.tier is not None and found.label == "crisis-other", found
+
+
+def test_another_persons_self_harm_beside_bruises_is_their_crisis_not_harm(chatbot) -> None:
+    """ "bruises on" fires the harm rule, but "she hits herself" says whose act it is: the reply for someone else at
+    risk, even when the detector reads the bruises as violence (session 42; the probabilities are given here)."""
+    text = "there are bruises on my daughter's arms and she told me she hits herself when she gets frustrated"
+    ev = chatbot.safety.evidence(text)
+    fired = {f[0] for f in ev.fired}
+    assert {"harm", "crisis"} <= fired, ev.fired
+    leaning_harm = {"none": 0.05, "crisis": 0.02, "crisis-other": 0.03, "harm": 0.88, "emergency": 0.01, "dosing": 0.01}
+    found = chatbot.safety.decide(ev, leaning_harm)
+    assert (found.tier, found.label) == ("urgent", "crisis-other"), found
+    # Violence suffered from someone else, named, keeps the harm reply.
+    ev = chatbot.safety.evidence("he hits me and then he hits himself, there are bruises on my arms")
+    assert chatbot.safety.decide(ev, leaning_harm).label == "harm"
