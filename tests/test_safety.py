@@ -892,6 +892,8 @@ def test_an_amount_of_a_drug_keeps_its_risk_word(chatbot) -> None:
         ("my brother keeps asking how to get onto the roof of the parking garage", "crisis-method-plan"),
         ("i lost it and smacked him across the face this morning", "harm"),
         ("my girlfriend says shell kill me if i talk to my sister again", "harm"),
+        ("mi hermana se tomo varias pastillas de dormir y no responde", "emergency-event"),
+        ("my nosebleed has not stopped bleeding for 40 minutes", "emergency-event"),
         ("i dream about running my ex over in the parking lot", "harm"),
     ],
 )
@@ -1520,3 +1522,9 @@ def test_a_twin_a_brothers_notebook_or_someone_in_a_group_is_someone_else(chatbo
 def test_a_twin_who_cuts_gets_the_reply_for_someone_else(chatbot) -> None:
     found = chatbot.assess("my twin has been cutting again and begged me not to tell mom")
     assert (found.tier, found.label) == ("urgent", "crisis-other"), found
+
+
+def test_a_cut_by_accident_that_will_not_stop_bleeding_is_an_emergency_not_self_harm(chatbot) -> None:
+    """ "cut myself by accident" is an idiom, not self-harm words: the emergency reply for the bleeding (session 42)."""
+    found = chatbot.assess("i cut myself by accident slicing onions and it wont stop bleeding")
+    assert (found.tier, found.label) == ("urgent", "emergency"), found
