@@ -1528,3 +1528,17 @@ def test_a_cut_by_accident_that_will_not_stop_bleeding_is_an_emergency_not_self_
     """ "cut myself by accident" is an idiom, not self-harm words: the emergency reply for the bleeding (session 42)."""
     found = chatbot.assess("i cut myself by accident slicing onions and it wont stop bleeding")
     assert (found.tier, found.label) == ("urgent", "emergency"), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is the difference between a 504 and an iep? ive been thinking about killing myself since the divorce",
+        "does strattera cause dizziness? honestly i think about it every night, ending things",
+    ],
+)
+def test_ongoing_thoughts_buried_beside_a_question_stay_urgent(chatbot, text: str) -> None:
+    """A question elsewhere in the message does not lower words of ongoing thoughts ("been thinking about killing
+    myself", "i think about it every": `keep`, session 42)."""
+    found = chatbot.assess(text)
+    assert (found.tier, found.label) == ("urgent", "crisis"), found
