@@ -633,6 +633,8 @@ class SafetyCheck:
                 # So is a dose already taken twice: it is told, not asked for ("i think i took my morning dose
                 # twice, should i be worried" calls for the emergency reply, Poison Help, whatever the dose words ask).
                 labels = [lb for lb in labels if lb != "dosing"]
+            # Another person's own self-harm beside words the harm rule reads: their crisis (see `_hurts_themself`).
+            hurt_self = "harm" in labels and self._hurts_themself(ev, labels)
             if strong:
                 label = min(strong, key=LABELS.index)
                 if probs:
@@ -641,7 +643,7 @@ class SafetyCheck:
                 label = max(labels, key=lambda lb: (p_of(lb), -LABELS.index(lb)))
                 if "harm" in labels and label in CRISIS_LABELS and self._aimed_at_others(ev):
                     label = "harm"
-                elif label == "harm" and self._hurts_themself(ev, labels):
+                elif label == "harm" and hurt_self:
                     label = "crisis"  # the crisis reply for someone else, below
             else:
                 label = min(labels, key=LABELS.index)
@@ -651,7 +653,7 @@ class SafetyCheck:
             why = None if None in reasons else (NEGATED if NEGATED in reasons else reasons[0])
             confirm = all(f[4] for f in mine if ev.demoted[f[1]] is None)
             rule = next((f[1] for f in mine if ev.demoted[f[1]] is None), mine[0][1])
-            hurt_self = label in CRISIS_LABELS and "harm" in labels and self._hurts_themself(ev, labels)
+            hurt_self = hurt_self and label in CRISIS_LABELS
             label = self._whose(label, ev, probs, [*labels, "crisis-other"] if hurt_self else labels)
             p = p_of(label)
             if strong:
