@@ -57,7 +57,7 @@ SETTLED, RECURRING = "settled", "recurring"
 # study, the past, a figure of speech): beside them, a detector sure the message is harmless
 # (`Thresholds.overrule`) lowers even explicit words to a concern. Not `reassurance`: "i took all my
 # meds and feel fine" is an emergency whatever the writer feels.
-HARMLESS_FRAMES = frozenset({"negation", "risk-question", "research", RESOLVED, "topic", "figurative"})
+HARMLESS_FRAMES = frozenset({"negation", "risk-question", "research", RESOLVED, "topic", "figurative", "fitness"})
 TOPIC, NOW = "topic", "now"
 # Words that ask about a risk or study it ("can _ cause", "paper"): they lower a rule hit to ASKED,
 # and this many words or fewer from the risk words they make a plain question (Evidence.asked_near).
@@ -468,9 +468,17 @@ class SafetyCheck:
         return fired
 
     def _demoted(
-        self, tokens: list[str], hits: list[Hit], risk: Hit | None, starts: frozenset[int] = frozenset()
+        self,
+        tokens: list[str],
+        hits: list[Hit],
+        risk: Hit | None,
+        starts: frozenset[int] = frozenset(),
+        label: str = "",
     ) -> str | None:
-        """Return why the risk words are not a present danger (negated, asked, figurative), or None."""
+        """Return why the risk words are not a present danger (negated, asked, figurative), or None.
+
+        Words of exercise (`fitness`) lower every label's words but an emergency's ("passed out on the hike").
+        """
         present = {h.concept for h in hits}
         if risk is not None and self._negated(tokens, hits, risk, starts):
             return NEGATED
@@ -485,6 +493,8 @@ class SafetyCheck:
         if RESOLVED in present:
             return PAST
         if "figurative" in present:
+            return FIGURATIVE
+        if "fitness" in present and label != "emergency":
             return FIGURATIVE
         return None
 
@@ -522,7 +532,9 @@ class SafetyCheck:
             self._sentence_starts(text, tokens) if fired and any(h.concept == "negation" for h in hits) else frozenset()
         )
         demoted = {
-            f[1]: (CUE if f[2] else None) or self._demoted(tokens, hits, f[3], starts) or self._talked_about(f[1], hits)
+            f[1]: (CUE if f[2] else None)
+            or self._demoted(tokens, hits, f[3], starts, f[0])
+            or self._talked_about(f[1], hits)
             for f in fired
         }
         # A warning sign denied ("i don't feel hopeless, just busy") is read as any denial is.
@@ -705,8 +717,12 @@ class SafetyCheck:
             # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
             # (Not for an idiom: "mi esposo dice que me va a matar" is a threat, whatever "me va a matar" means
             # to a child after bad grades.)
-            tier = CONCERN if ev.concepts & ALL_IS_WELL else URGENT
-            return Assessment(tier, self._alone(best_label, ev, probs), ev.lang, "detector", round(risk, 3), frozen)
+            # An idiom's words with no other risk word ("cutting myself a slice of cake", "burning myself out at
+            # work") likewise, unless the detector reads a threat ("mi ex dijo que me va a matar").
+            label = self._alone(best_label, ev, probs)
+            idiom_only = IDIOM in ev.concepts and not risk_words and label != "harm"
+            tier = CONCERN if ev.concepts & ALL_IS_WELL or idiom_only else URGENT
+            return Assessment(tier, label, ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (risk_words or best_p >= t.concern_alone):
             label = self._alone(best_label, ev, probs)
