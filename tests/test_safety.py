@@ -906,6 +906,8 @@ def test_an_amount_of_a_drug_keeps_its_risk_word(chatbot) -> None:
         ("a guy is fitting on the floor at the bus stop", "emergency-event"),
         ("mi hijo tiembla sin parar desde que tomo la pastilla", "emergency-event"),
         ("mi bebe respira raro y se le hunde el pecho", "emergency-event"),
+        ("sunday at midnight. the rope is in the garage", "crisis-method-plan"),
+        ("keeping them all in one bottle for when i decide", "crisis-method-plan"),
     ],
 )
 def test_words_found_in_dev_misses_fire_their_rule(chatbot, text: str, rule: str) -> None:
