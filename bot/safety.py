@@ -714,11 +714,10 @@ class SafetyCheck:
         # when the message has no risk word at all ("i want to dye my hair").
         risk_words = self.risk_words(ev)
         if (risk >= t.urgent and risk_words) or risk >= t.urgent_alone:
-            # Reassured ("...and feel great"): the resource line, not a reply that replaces the answer.
-            # (Not for an idiom: "mi esposo dice que me va a matar" is a threat, whatever "me va a matar" means
-            # to a child after bad grades.)
-            # An idiom's words with no other risk word ("cutting myself a slice of cake", "burning myself out at
-            # work") likewise, unless the detector reads a threat ("mi ex dijo que me va a matar").
+            # Reassured ("...and feel great"), or an idiom's words and no other risk word ("cutting myself a slice
+            # of cake", "burning myself out at work"): the resource line, not a reply that replaces the answer.
+            # Not when the detector reads a threat: "mi esposo dice que me va a matar" is one, whatever
+            # "me va a matar" means to a child after bad grades.
             label = self._alone(best_label, ev, probs)
             idiom_only = IDIOM in ev.concepts and not risk_words and label != "harm"
             tier = CONCERN if ev.concepts & ALL_IS_WELL or idiom_only else URGENT
