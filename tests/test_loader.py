@@ -621,7 +621,11 @@ def test_every_safety_label_needs_an_english_reply(faq: Path) -> None:
             "needs confirm: true",
         ),
         ("    asked_by: [dose-talk]", "    asked_by: [no-such-concept]", "unknown concept"),
-        ("    always_note: true\n", "    always_note: yes please\n", "must be true or false"),
+        (  # crisis-dark-art's flag (the hopeless rule has one too)
+            "    always_note: true\n  - id: crisis-lethal\n",
+            "    always_note: yes please\n  - id: crisis-lethal\n",
+            "must be true or false",
+        ),
         (
             "    near: [suicide-explicit]\n    confirm: false\n",
             "    near: [suicide-explicit]\n    confirm: false\n    always_note: true\n",
