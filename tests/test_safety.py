@@ -276,6 +276,7 @@ DOSING_MESSAGES = [
     "vyvanse dosing chart",
     "what is the max dose of concerta",
     "what dose of strattera for a 10 year old",
+    "gonna bump my strattera from 1 pill to 2 tonight, thats fine right",
     # any word order, a brand anywhere
     "adderall 20 or 30 for a 12 year old",
     "for my 50 lb son how much ritalin",
