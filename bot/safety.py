@@ -303,7 +303,7 @@ _NEGATED_GAP = frozenset(
     intention would will am a the so that really feel feeling actually even at all and or i im an having getting
     thoughts trying wish desire urge urges wanted felt considered tried planned
     tengo pensamientos quiero me voy a es una un estoy de en pensando intentando ganas deseo pienso pensaba planeo
-    planeaba intencion
+    planeaba intencion tuvo tiene presenta presento
     """.split()
 )
 
