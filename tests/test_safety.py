@@ -957,6 +957,8 @@ def test_an_amount_of_a_drug_keeps_its_risk_word(chatbot) -> None:
         ("thinking how to make my death look like an accident", "crisis-explicit"),
         ("mi tio dice que se va a colgar, ya compro el mecate", "crisis-death-wish"),
         ("el nino de mi vecina se ha tragado unas pastillas", "emergency-event"),
+        ("my 9 year old tied a cord around her neck in the closet, she says she was joking", "crisis-self-harm"),
+        ("im in crisis right now and cant think straight", "crisis-explicit"),
     ],
 )
 def test_words_found_in_dev_misses_fire_their_rule(chatbot, text: str, rule: str) -> None:
