@@ -78,6 +78,9 @@ RISK_CONCEPTS = frozenset(
     """.split()
 )
 
+# Words about a dose: without one of them the detector alone does not turn another rule's reply into the dosing one.
+DOSE_WORDS = frozenset({"dose-ask", "dose-talk", "dose-request"})
+
 _REFLEXIVE_OTHER = re.compile(r"\b(himself|herself|themselves|themself)\b")
 
 
@@ -303,7 +306,7 @@ _NEGATED_GAP = frozenset(
     intention would will am a the so that really feel feeling actually even at all and or i im an having getting
     thoughts trying wish desire urge urges wanted felt considered tried planned
     tengo pensamientos quiero me voy a es una un estoy de en pensando intentando ganas deseo pienso pensaba planeo
-    planeaba intencion tuvo tiene presenta presento
+    planeaba intencion tuvo tiene presenta presento soy
     """.split()
 )
 
@@ -691,7 +694,16 @@ class SafetyCheck:
                 # Another person's self-harm ("he hits himself when he cant focus") stays their crisis, however
                 # much the detector reads the bruises as violence between people.
                 label_stays = label_stays or (hurt_self and best_label == "harm")
-                if harm_ok and not label_stays and best_label not in denied and p_of(best_label) >= 2 * p_of(label):
+                # The dosing reply needs words about a dose: "she stop eat and say what is the point of living. she
+                # is 16 and take concerta" names a medicine the detector half-reads as a dose request (session 47).
+                dose_ok = best_label != "dosing" or bool(ev.concepts & DOSE_WORDS)
+                if (
+                    harm_ok
+                    and dose_ok
+                    and not label_stays
+                    and best_label not in denied
+                    and p_of(best_label) >= 2 * p_of(label)
+                ):
                     label = self._whose(best_label, ev, probs, labels)
             elif why in (FIGURATIVE, CUE):
                 # A warning sign ("hopeless", "trapped": `always_note`) gets its line whatever the detector reads.
@@ -760,8 +772,13 @@ class SafetyCheck:
 
     @staticmethod
     def _settled(ev: Evidence, why: str | None) -> bool:
-        """Return True for a past risk the message says is over and not back ("tried in 2015, in a good place now")."""
-        return why == PAST and SETTLED in ev.concepts and not ev.concepts & {RECURRING, NOW}
+        """Return True for a past risk the message says is over and not back ("tried in 2015, in a good place now").
+
+        Asked about too: "I used to self harm in 8th grade but I've been clean for 2 years. Does Strattera have
+        mood side effects?" asks a question (session 47); its past words say the risk is over.
+        """
+        past = why == PAST or (why == ASKED and RESOLVED in ev.concepts)
+        return past and SETTLED in ev.concepts and not ev.concepts & {RECURRING, NOW}
 
     def _overruled(self, ev: Evidence, probs: Mapping[str, float]) -> bool:
         """Return True when words frame the risk as no present danger, none say it is present ("can we talk",
