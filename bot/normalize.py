@@ -401,6 +401,8 @@ _ES_WORDS = frozenset(
     como cuando porque pero muy mas ya yo tu su sus lo le nos del al hay puedo puede necesito ayuda
     dice dijo todo todas todos nada tomo trago despierta respira dosis cuantos cuanto cuantas hacer
     vivir morir matarme pastillas medicamento medicina pareja esposo esposa nino nina ella
+    tiene tienen creo ahora mucho mucha muchos desde hoy ayer donde tambien algo alguien nadie nunca siempre
+    quiere eso esto ese esa ha han bebido comido tomado
     """.split()
 )
 _EN_WORDS = frozenset(

@@ -340,6 +340,9 @@ SPANISH = [
     ("no puedo respirar bien desde que tome la medicina nueva", "safety-emergency-es"),
     ("sacudi a mi bebe porque no dejaba de llorar", "safety-harm-es"),
     ("el tdah puede causar depresion? porque llevo semanas pensando en matarme", "safety-crisis-es"),
+    # Session 48: short Spanish with few of the small words read as English and was respelt ("fuertes" -> "fuentes")
+    ("mi abuela tiene convulsiones muy fuertes", "safety-emergency-es"),
+    ("creo que ha comido veneno", "safety-emergency-es"),
 ]
 
 
