@@ -48,6 +48,9 @@ REASSURANCE = "reassurance"
 # Getting rid of old medicine ("¿cómo me deshago de las pastillas viejas?"): the same, for an everyday task.
 DISPOSAL = "disposal"
 ALL_IS_WELL = frozenset({REASSURANCE, DISPOSAL})
+# An everyday ailment named ("i've been coughing a lot", "esguince de tobillo"): with no risk word, the detector alone
+# reading an emergency gives the resource line, not the emergency reply (an optional concept).
+AILMENT = "everyday-ailment"
 # Words that say the risk is over ("years ago", "doing well now"): an optional concept.
 RESOLVED, PAST = "resolved", "past"
 # Words that say a past risk is over for good ("im in a good place now"), and words that say it is
@@ -732,7 +735,8 @@ class SafetyCheck:
             # "me va a matar" means to a child after bad grades.
             label = self._alone(best_label, ev, probs)
             idiom_only = IDIOM in ev.concepts and not risk_words and label != "harm"
-            tier = CONCERN if ev.concepts & ALL_IS_WELL or idiom_only else URGENT
+            ailment_only = AILMENT in ev.concepts and not risk_words and label == "emergency"
+            tier = CONCERN if ev.concepts & ALL_IS_WELL or idiom_only or ailment_only else URGENT
             return Assessment(tier, label, ev.lang, "detector", round(risk, 3), frozen)
         # A resource line from the detector alone needs a risk word too, or a clear signal.
         if best_p >= t.concern and (risk_words or best_p >= t.concern_alone):

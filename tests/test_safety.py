@@ -1225,6 +1225,28 @@ def test_words_that_say_all_is_well_lower_only_the_detector_alone(chatbot) -> No
     assert check.decide(check.evidence("¿cómo uso las pastillas vencidas de mi hijo?"), crisis).tier == "urgent"
 
 
+def test_an_everyday_ailment_lowers_only_the_detectors_emergency_without_risk_words(chatbot) -> None:
+    """Session 49: other projects test "I've been coughing a lot" as no emergency; the detector alone was sure it was.
+
+    The ailment words give the resource line only when no risk word is there and the reading is an emergency:
+    "coughing up blood" names no ailment, a fever is a symptom (a risk word), and a crisis reading stays.
+    """
+    check = chatbot.safety
+    sure = {"none": 0.01, "emergency": 0.99}
+    for text in (
+        "I've been coughing a lot",
+        "esguince de tobillo, hinchazón y dolor al apoyar",
+        "Tengo dolor de garganta",
+    ):
+        ev = check.evidence(text)
+        assert "everyday-ailment" in ev.concepts, text
+        assert (check.decide(ev, sure).rule, check.decide(ev, sure).tier) == ("detector", "concern"), text
+    assert check.decide(check.evidence("coughing up blood tonight, a lot of it"), sure).tier == "urgent"
+    assert check.decide(check.evidence("sore throat and a fever of 104, she is so sleepy"), sure).tier == "urgent"
+    crisis = {"none": 0.01, "crisis": 0.99}
+    assert check.decide(check.evidence("I've been coughing a lot and I can't do this anymore"), crisis).tier == "urgent"
+
+
 def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
     check = chatbot.safety
     assert check.evidence("im not suicidal").demoted
