@@ -71,7 +71,8 @@ class ServerProcess:
         )
         self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
-            wait_until_up(self.url + "/healthz", self.proc, seconds=180)  # a first start trains the models
+            # A first start trains the models: 2-3 minutes when a 2-core machine is busy with other work.
+            wait_until_up(self.url + "/healthz", self.proc, seconds=300)
         except BaseException:
             self.__exit__()
             raise
