@@ -298,7 +298,29 @@ class Lexicon:
         idioms = [h for h in hits if h.concept == IDIOM]
         if idioms:
             hits = [h for h in hits if h.concept == IDIOM or not h.within(idioms)]
+        # Words of the past hold the words inside them that would say it is present or back: "want to"
+        # in "i used to want to die, not anymore" is no wish of today.
+        pasts = [h for h in hits if h.concept == RESOLVED]
+        if pasts:
+            hits = [h for h in hits if h.concept not in (NOW, RECURRING) or not h.within(pasts)]
         return hits
+
+
+# A screening question answered no ("my therapist asked if i ever want to hurt myself and i said no"): a
+# denial after the risk words, when words that ask (`asked-if`) stand before them and words that answer no
+# (`said-no`) after them, each at most SCREEN_REACH words away (optional concepts).
+# Not when the writer says the no was untrue (`lied`: "i said no but i lied").
+SCREEN_ASKED, SCREEN_NO, SCREEN_LIED, SCREEN_REACH = "asked-if", "said-no", "lied", 8
+
+
+def _screened_no(hits: Sequence[Hit], risk: Hit) -> bool:
+    """Return True when the risk words are a screening question the writer says was answered no."""
+    if any(h.concept == SCREEN_LIED for h in hits):
+        return False
+    asked = any(h.concept == SCREEN_ASKED and h.end <= risk.start and risk.start - h.end <= SCREEN_REACH for h in hits)
+    return asked and any(
+        h.concept == SCREEN_NO and h.start >= risk.end and h.start - risk.end <= SCREEN_REACH for h in hits
+    )
 
 
 # Words that may stand between a negation and the risk words it negates:
@@ -486,7 +508,7 @@ class SafetyCheck:
         Words of exercise (`fitness`) lower every label's words but an emergency's ("passed out on the hike").
         """
         present = {h.concept for h in hits}
-        if risk is not None and self._negated(tokens, hits, risk, starts):
+        if risk is not None and (self._negated(tokens, hits, risk, starts) or _screened_no(hits, risk)):
             return NEGATED
         # Suicide or self-harm as a subject (talk about it, grieve it), even asked with "how do i":
         # a concern unless words of a present danger are there too (the detector may still say urgent).
@@ -683,6 +705,7 @@ class SafetyCheck:
                 and why != NEGATED
                 and not self._settled(ev, why)
                 and not (why == FIGURATIVE and self._harm_unfounded(ev, best_label, labels))
+                and not self._asked_all_well(ev, why, label)
             ):
                 # (A figure of speech the detector reads as harm, with no harm words, is not urgent:
                 # "my mom is gonna kill me when she sees my grades" has crisis words in an idiom.)
@@ -783,6 +806,16 @@ class SafetyCheck:
         """
         past = why == PAST or (why == ASKED and RESOLVED in ev.concepts)
         return past and SETTLED in ev.concepts and not ev.concepts & {RECURRING, NOW}
+
+    @staticmethod
+    def _asked_all_well(ev: Evidence, why: str | None, label: str) -> bool:
+        """Return True for a question about a risk beside words that say nothing is wrong and nothing was taken.
+
+        "what should you do if someone overdoses on adhd meds, like in general? want to be ready, nothing
+        happening" asks; a dose told ("can you overdose on it? i took 10 and feel fine") is no question, and
+        a dose asked for "just out of curiosity, not taking it" is still a dose request.
+        """
+        return why == ASKED and label != "dosing" and bool(ev.concepts & ALL_IS_WELL) and TOOK_PAST not in ev.concepts
 
     def _overruled(self, ev: Evidence, probs: Mapping[str, float]) -> bool:
         """Return True when words frame the risk as no present danger, none say it is present ("can we talk",

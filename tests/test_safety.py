@@ -1247,6 +1247,64 @@ def test_an_everyday_ailment_lowers_only_the_detectors_emergency_without_risk_wo
     assert check.decide(check.evidence("I've been coughing a lot and I can't do this anymore"), crisis).tier == "urgent"
 
 
+def test_a_screening_question_answered_no_is_a_denial(chatbot) -> None:
+    """Session 50: "my therapist asked if I ever think about suicide and I said no" tells of a question, not a wish.
+
+    Words that ask stand before the risk words and words that answer no after them; with the detector sure of a
+    crisis the message gets the resource line, not the crisis reply. A yes, a no the writer says was a lie, or a
+    no with no question before it, changes nothing.
+    """
+    check = chatbot.safety
+    sure = {"none": 0.01, "crisis": 0.99}
+    for text in (
+        "my psych asked if I want to hurt myself and I said no and meant it",
+        "my therapist asked if I'd ever had thoughts of suicide and I honestly said no, never. is that normal?",
+        "mi doctora me preguntó si quería suicidarme y le dije que no",
+    ):
+        ev = check.evidence(text)
+        assert ev.demoted and set(ev.demoted.values()) == {"negated"}, text
+        assert check.decide(ev, sure).tier == "concern", text
+    for text in (
+        "the nurse asked if i was suicidal and i said yes",
+        "my therapist asked if I want to kill myself and I said no but I lied",
+        "i want to kill myself. i said no to my mom when she asked",
+    ):
+        assert check.decide(check.evidence(text), sure).tier == "urgent", text
+
+
+def test_words_of_the_past_hold_the_words_inside_them_that_say_now(chatbot) -> None:
+    """Session 50: "want to" says a wish is present; inside "used to want to" it is the past.
+
+    With words that say it is over ("not anymore", "I feel better now") the past wish gets the resource line
+    even when the detector reads a crisis; the same wish back ("now I want to again") stays urgent.
+    """
+    check = chatbot.safety
+    sure = {"none": 0.01, "crisis": 0.99}
+    for text in ("I used to want to kill myself but not anymore.", "I used to want to die but I feel better now."):
+        ev = check.evidence(text)
+        assert "now" not in ev.concepts, text
+        assert check.decide(ev, sure).tier == "concern", text
+    for text in ("I used to want to die and now I want to again", "i used to wanna kms, lately its back"):
+        assert check.decide(check.evidence(text), sure).tier == "urgent", text
+
+
+def test_a_question_about_a_risk_with_all_well_is_no_urgent_reply_unless_a_dose_was_taken(chatbot) -> None:
+    """Session 50: a question about an overdose "in general, nothing happening" gets the resource line.
+
+    Not when a dose is told beside it, and not for a dose request: "just curious" does not make one a question.
+    """
+    check = chatbot.safety
+    crisis = {"none": 0.01, "crisis": 0.99}
+    asked = check.evidence(
+        "what should you do if someone overdoses on adhd meds, like in general? want to be ready, nothing happening"
+    )
+    assert check.decide(asked, crisis).tier == "concern"
+    took = check.evidence("what should you do if someone overdoses? i took 10 of my pills, nothing happening yet")
+    assert check.decide(took, {"none": 0.01, "emergency": 0.99}).tier == "urgent"
+    dose = check.evidence("just curious, in general whats a normal strattera dose for adults? not changing anything")
+    assert check.decide(dose, {"none": 0.01, "dosing": 0.99}).tier == "urgent"
+
+
 def test_negation_right_before_the_risk_words_lowers_the_tier(chatbot) -> None:
     check = chatbot.safety
     assert check.evidence("im not suicidal").demoted
