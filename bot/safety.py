@@ -295,15 +295,20 @@ class Lexicon:
                     if end > 0:
                         hits.append(Hit(name, i, end))
         # A fixed idiom's words are not read on their own: "stroke" in "a stroke of luck".
-        idioms = [h for h in hits if h.concept == IDIOM]
-        if idioms:
-            hits = [h for h in hits if h.concept == IDIOM or not h.within(idioms)]
+        hits = _drop_within(hits, IDIOM)
         # Words of the past hold the words inside them that would say it is present or back: "want to"
         # in "i used to want to die, not anymore" is no wish of today.
-        pasts = [h for h in hits if h.concept == RESOLVED]
-        if pasts:
-            hits = [h for h in hits if h.concept not in (NOW, RECURRING) or not h.within(pasts)]
+        return _drop_within(hits, RESOLVED, only=(NOW, RECURRING))
+
+
+def _drop_within(hits: list[Hit], holder: str, only: Sequence[str] | None = None) -> list[Hit]:
+    """Drop the hits lying inside a hit of the `holder` concept: of every other concept, or `only` of these."""
+    spans = [h for h in hits if h.concept == holder]
+    if not spans:
         return hits
+    return [
+        h for h in hits if h.concept == holder or (only is not None and h.concept not in only) or not h.within(spans)
+    ]
 
 
 # A screening question answered no ("my therapist asked if i ever want to hurt myself and i said no"): a
