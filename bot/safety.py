@@ -113,6 +113,9 @@ class Evidence:
     # Rules whose risk words sit right beside the words that ask or study ("can strattera cause
     # suicidal thoughts", "a paper on teen suicide"): a plain question about a risk.
     asked_near: frozenset[str] = frozenset()
+    # Whether an idiom's words speak of killing ("mom will kill me", "me va a matar"): a threat may hide in
+    # such an idiom, so the detector's reading of harm is not lowered by it (one of hitting up or catching a cold is).
+    threat_idiom: bool = False
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,8 @@ def _screened_no(hits: Sequence[Hit], risk: Hit) -> bool:
 
 # Words that may stand between a negation and the risk words it negates:
 # "not going to hurt myself", "never thought about suicide", "no plans to end it".
+# Words of killing inside an idiom (see Evidence.threat_idiom).
+_THREAT_WORD = re.compile(r"(kill|murder|strangl|mat(a|ar|e|o|an)(me|te|lo|la|nos)?$|asesin)")
 _NEGATED_GAP = frozenset(
     """
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
@@ -592,7 +597,11 @@ class SafetyCheck:
             for f in fired
             if demoted[f[1]] == ASKED and f[3] is not None and any(_close(h, f[3], ASK_REACH) for h in asking)
         )
-        return Evidence(lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other, asked_near)
+        idiom_words = [tokens[i] for h in hits if h.concept == IDIOM for i in range(h.start, h.end)]
+        threat_idiom = any(_THREAT_WORD.match(word) for word in idiom_words)
+        return Evidence(
+            lang, prepared, frozenset(h.concept for h in hits), fired, demoted, other, asked_near, threat_idiom
+        )
 
     def assess(self, text: str, prepared: str | None = None) -> Assessment:
         """Return the tier and label this message calls for (tier None: no safety need)."""
@@ -759,10 +768,11 @@ class SafetyCheck:
         if (risk >= t.urgent and risk_words) or risk >= t.urgent_alone:
             # Reassured ("...and feel great"), or an idiom's words and no other risk word ("cutting myself a slice
             # of cake", "burning myself out at work"): the resource line, not a reply that replaces the answer.
-            # Not when the detector reads a threat: "mi esposo dice que me va a matar" is one, whatever
-            # "me va a matar" means to a child after bad grades.
+            # Not when the detector reads a threat and the idiom speaks of killing: "mi esposo dice que me va a
+            # matar" is one, whatever "me va a matar" means to a child after bad grades. An idiom of hitting
+            # up or catching a cold lowers harm as any other ("he hit me with a question", "me pegó la gripe").
             label = self._alone(best_label, ev, probs)
-            idiom_only = IDIOM in ev.concepts and not risk_words and label != "harm"
+            idiom_only = IDIOM in ev.concepts and not risk_words and not (label == "harm" and ev.threat_idiom)
             ailment_only = AILMENT in ev.concepts and not risk_words and label == "emergency"
             tier = CONCERN if ev.concepts & ALL_IS_WELL or idiom_only or ailment_only else URGENT
             return Assessment(tier, label, ev.lang, "detector", round(risk, 3), frozen)
