@@ -331,10 +331,11 @@ def _screened_no(hits: Sequence[Hit], risk: Hit) -> bool:
     )
 
 
-# Words that may stand between a negation and the risk words it negates:
-# "not going to hurt myself", "never thought about suicide", "no plans to end it".
 # Words of killing inside an idiom (see Evidence.threat_idiom).
 _THREAT_WORD = re.compile(r"(kill|murder|strangl|mat(a|ar|e|o|an)(me|te|lo|la|nos)?$|asesin)")
+
+# Words that may stand between a negation and the risk words it negates:
+# "not going to hurt myself", "never thought about suicide", "no plans to end it".
 _NEGATED_GAP = frozenset(
     """
     going gonna to want wanna about of be being ever thinking thought think have had any plan plans
